@@ -1,0 +1,68 @@
+// The slice of the Node-RED runtime API these adapters use. Kept here, typed, so the adapters
+// do not depend on @types/node-red or on `any`.
+export interface NodeMessage {
+  _msgid?: string;
+  payload?: unknown;
+  topic?: string;
+  [key: string]: unknown;
+}
+
+export interface NodeStatus {
+  fill?: 'red' | 'green' | 'yellow' | 'blue' | 'grey';
+  shape?: 'ring' | 'dot';
+  text?: string;
+}
+
+export type SendFunction = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void;
+export type DoneFunction = (err?: Error) => void;
+
+export interface Node<Credentials = Record<string, string>> {
+  readonly id: string;
+  readonly type: string;
+  name?: string;
+  credentials?: Credentials;
+  on(event: 'input', listener: (msg: NodeMessage, send: SendFunction, done: DoneFunction) => void): void;
+  on(event: 'close', listener: (removed: boolean, done: () => void) => void): void;
+  send(msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>): void;
+  status(status: NodeStatus | Record<string, never>): void;
+  error(err: Error | string, msg?: NodeMessage): void;
+  warn(message: string): void;
+  log(message: string): void;
+}
+
+/** The core `tls-config` node, as far as we use it. */
+export interface TlsConfigNode extends Node {
+  valid?: boolean;
+  verify?: boolean;
+  addTLSOptions(options: Record<string, unknown>): void;
+}
+
+export interface HttpRequest {
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+}
+export interface HttpResponse {
+  json(body: unknown): void;
+  status(code: number): HttpResponse;
+}
+export type HttpHandler = (req: HttpRequest, res: HttpResponse, next?: () => void) => void;
+
+export interface NodeAPI {
+  nodes: {
+    createNode(node: object, config: NodeDef): void;
+    registerType(type: string, constructor: Function, options?: Record<string, unknown>): void;
+    getNode(id: string): Node | null;
+  };
+  httpAdmin: { get(path: string, ...handlers: HttpHandler[]): void };
+  auth: { needsPermission(permission: string): HttpHandler };
+  settings: Record<string, unknown>;
+  _(key: string, substitutions?: Record<string, unknown>): string;
+}
+
+export interface NodeDef {
+  id: string;
+  type: string;
+  name?: string;
+  z?: string;
+  [key: string]: unknown;
+}

@@ -1,0 +1,19 @@
+/** What an endpoint is doing right now; every transport reports it the same way. */
+export type EndpointState =
+  | { phase: 'starting' }
+  | { phase: 'listening'; port: number; clients: number }
+  | { phase: 'connecting'; target: string }
+  | { phase: 'connected'; target: string; clients?: number }
+  | { phase: 'reconnecting'; inMs: number; reason: string }
+  | { phase: 'waiting'; reason: string }
+  | { phase: 'failed'; reason: string }
+  | { phase: 'closed' };
+
+export interface EndpointCounters {
+  /** messages dropped because a send queue was full */
+  dropped: number;
+  /** messages waiting to be sent */
+  queued: number;
+  /** connections refused (limit, allowlist, auth) */
+  refused: number;
+}

@@ -1,0 +1,92 @@
+/**
+ * Node-RED queues every send() in memory and never tells a source node that the flow has caught
+ * up, so an in node that emits everything it reads lets a fast peer fill memory and stall the
+ * event loop. This hands items to the flow at most `maxPerTurn` per event-loop turn; past that it
+ * pauses the source until a later turn, so the kernel's flow control (TCP window, WebSocket
+ * backpressure) slows the peer instead. Light traffic is delivered at once, with no pausing.
+ */
+export interface PacedSource {
+  pause(): void;
+  resume(): void;
+}
+
+export class PacedDelivery<T> {
+  private pending: T[] = [];
+  private deliveredThisTurn = 0;
+  private turnScheduled = false;
+  private paused = false;
+  private closed = false;
+
+  constructor(
+    private readonly source: PacedSource,
+    private readonly deliver: (items: T[]) => void,
+    private readonly maxPerTurn = 256,
+  ) {}
+
+  get waiting(): number {
+    return this.pending.length;
+  }
+
+  /** Items just read from the source, in order. */
+  add(items: T[]): void {
+    if (this.closed || items.length === 0) return;
+    if (this.pending.length === 0 && this.deliveredThisTurn + items.length <= this.maxPerTurn) {
+      this.deliveredThisTurn += items.length;
+      this.scheduleTurn();
+      this.deliver(items);
+      return;
+    }
+    for (const item of items) this.pending.push(item);
+    this.deliverAllowance();
+    if (this.pending.length > 0 && !this.paused) {
+      this.paused = true;
+      this.source.pause();
+    }
+    this.scheduleTurn();
+  }
+
+  /** Hands over everything still waiting (the source ended), then stops. */
+  finish(): void {
+    if (this.closed) return;
+    const rest = this.pending;
+    this.pending = [];
+    this.closed = true;
+    if (rest.length > 0) this.deliver(rest);
+  }
+
+  /** Drops what is still waiting (the session was destroyed). */
+  discard(): void {
+    this.pending = [];
+    this.closed = true;
+  }
+
+  private deliverAllowance(): void {
+    const room = this.maxPerTurn - this.deliveredThisTurn;
+    if (room <= 0 || this.pending.length === 0) return;
+    const batch = this.pending.length <= room ? this.pending : this.pending.slice(0, room);
+    this.pending = batch === this.pending ? [] : this.pending.slice(room);
+    this.deliveredThisTurn += batch.length;
+    this.deliver(batch);
+  }
+
+  private scheduleTurn(): void {
+    if (this.turnScheduled) return;
+    this.turnScheduled = true;
+    setImmediate(() => this.onNextTurn());
+  }
+
+  private onNextTurn(): void {
+    this.turnScheduled = false;
+    this.deliveredThisTurn = 0;
+    if (this.closed) return;
+    if (this.pending.length > 0) {
+      this.deliverAllowance();
+      this.scheduleTurn();
+      return;
+    }
+    if (this.paused) {
+      this.paused = false;
+      this.source.resume();
+    }
+  }
+}
