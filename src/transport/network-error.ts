@@ -53,7 +53,7 @@ function explainTls(code: string, message: string, ctx: ErrorContext): string | 
 function explainErrno(code: string, ctx: ErrorContext): string | undefined {
   switch (code) {
     case 'EADDRINUSE':
-      return `${where(ctx)} is in use by another program; stop that program or choose another port`;
+      return `port ${ctx.port ?? ''} is in use by another program${ctx.host ? ` on ${ctx.host}` : ''}; stop that program or choose another port`;
     case 'EACCES':
       return ctx.port !== undefined && ctx.port < 1024
         ? `permission denied for port ${ctx.port}: ports below 1024 need special rights; choose a port of 1024 or more`

@@ -1,0 +1,146 @@
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { Backoff } from '../backoff';
+import { BoundedQueue } from '../bounded-queue';
+import type { EndpointCounters } from '../endpoint-state';
+import { explainNetworkError, NetworkError } from '../network-error';
+import { SessionGoneError, TcpEndpoint } from './tcp-endpoint';
+import type { TcpClientOptions } from './tcp-options';
+import { TcpSession } from './tcp-session';
+
+/**
+ * A TCP (or TLS) client that stays connected: it reconnects with exponential backoff and keeps
+ * what the flow sends while it is down in a bounded queue, sent in order once connected again.
+ */
+export class TcpClientEndpoint extends TcpEndpoint {
+  readonly mode = 'client';
+  private readonly backoff: Backoff;
+  private outbox: BoundedQueue<Buffer>;
+  private socket?: net.Socket;
+  private session?: TcpSession;
+  private reconnectTimer?: NodeJS.Timeout;
+  private stopped = false;
+  private closing?: Promise<void>;
+  private lastError?: NetworkError;
+
+  constructor(private readonly options: TcpClientOptions) {
+    super();
+    this.backoff = new Backoff(options.backoff);
+    this.outbox = new BoundedQueue<Buffer>(options.queueSize, options.queuePolicy);
+  }
+
+  get counters(): EndpointCounters {
+    return { queued: this.outbox.length, dropped: this.outbox.dropped, refused: this.refusedCount };
+  }
+
+  get connected(): boolean {
+    return this.session?.isOpen ?? false;
+  }
+
+  private get target(): string {
+    const { host, port } = this.options;
+    return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  }
+
+  start(): void {
+    this.connect();
+  }
+
+  send(payload: Buffer, sessionId?: string): void {
+    const bytes = this.options.codec.encoder.encode(payload);
+    if (sessionId !== undefined && this.session?.id !== sessionId) throw new SessionGoneError(sessionId);
+    if (this.session?.isOpen) {
+      this.session.send(bytes);
+      return;
+    }
+    this.outbox.push(bytes);
+    this.emit('state');
+  }
+
+  endSession(sessionId: string | undefined, reset: boolean): void {
+    if (sessionId !== undefined && this.session?.id !== sessionId) throw new SessionGoneError(sessionId);
+    if (reset) this.session?.destroy('reset by flow');
+    else this.session?.end('closed by flow');
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
+    this.stopped = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    const socket = this.socket;
+    if (socket && !socket.destroyed) {
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      socket.destroy();
+      await closed;
+    }
+    this.setState({ phase: 'closed' });
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const { host, port, tls: tlsOptions, connectTimeoutMs } = this.options;
+    this.setState({ phase: 'connecting', target: this.target });
+    const socket = tlsOptions
+      ? tls.connect({ ...tlsOptions, host, port, servername: tlsOptions.servername ?? (net.isIP(host) ? undefined : host) })
+      : net.connect({ host, port });
+    this.socket = socket;
+    const timer = setTimeout(() => {
+      socket.destroy(Object.assign(new Error('connect timeout'), { code: 'ERR_NETCAST_CONNECT_TIMEOUT' }));
+    }, connectTimeoutMs);
+    const onError = (err: Error) => {
+      this.lastError = explainNetworkError(err, { action: 'connect to', host, port });
+    };
+    socket.on('error', onError);
+    socket.once(tlsOptions ? 'secureConnect' : 'connect', () => {
+      clearTimeout(timer);
+      socket.off('error', onError);
+      this.onConnected(socket);
+    });
+    socket.once('close', () => {
+      clearTimeout(timer);
+      if (!this.session || this.session.isOpen === false) this.onConnectFailed();
+    });
+  }
+
+  private onConnected(socket: net.Socket): void {
+    this.backoff.reset();
+    this.lastError = undefined;
+    const session = new TcpSession(socket, this.options, {
+      frames: (from, frames) => this.emit('frames', from, frames),
+      error: (from, err) => this.emit('error', err, from),
+      closed: (from, reason) => this.onDisconnected(from, reason),
+      counters: () => this.emit('state'),
+    }, this.outbox);
+    this.session = session;
+    this.setState({ phase: 'connected', target: this.target });
+    this.emit('open', session);
+  }
+
+  private onConnectFailed(): void {
+    if (this.stopped || this.session) return;
+    const err = this.lastError ?? explainNetworkError(new Error('connection closed before it was established'), { action: 'connect to', host: this.options.host, port: this.options.port });
+    this.emit('error', err);
+    this.scheduleReconnect(err.message);
+  }
+
+  private onDisconnected(session: TcpSession, reason: string): void {
+    this.session = undefined;
+    this.outbox = session.takeOutbox();
+    this.emit('close', session, reason);
+    this.scheduleReconnect(reason);
+  }
+
+  private scheduleReconnect(reason: string): void {
+    if (this.stopped) return;
+    const delay = this.backoff.next();
+    this.setState({ phase: 'reconnecting', inMs: delay, reason });
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.connect();
+    }, delay);
+  }
+}

@@ -1,0 +1,54 @@
+import type { EndpointCounters, EndpointState } from '../endpoint-state';
+import { TypedEmitter } from '../typed-emitter';
+import type { TcpSessionInfo } from './tcp-session';
+
+export interface TcpEndpointEvents {
+  /** state or counters changed */
+  state: () => void;
+  frames: (session: TcpSessionInfo, frames: Buffer[]) => void;
+  open: (session: TcpSessionInfo) => void;
+  close: (session: TcpSessionInfo, reason: string) => void;
+  /** a connection was turned away (limit, allowlist, failed TLS handshake) */
+  refused: (remoteAddress: string, reason: string) => void;
+  error: (err: Error, session?: TcpSessionInfo) => void;
+}
+
+/** What the Node-RED adapters see of a TCP server or client endpoint. */
+export abstract class TcpEndpoint extends TypedEmitter<TcpEndpointEvents> {
+  abstract readonly mode: 'server' | 'client';
+  protected currentState: EndpointState = { phase: 'starting' };
+  protected refusedCount = 0;
+
+  get state(): EndpointState {
+    return this.currentState;
+  }
+
+  abstract get counters(): EndpointCounters;
+
+  abstract start(): void;
+
+  /**
+   * Frames and sends the payload: to one session when sessionId is given, otherwise to every
+   * connection (server) or the connection (client). Throws when the payload cannot be framed
+   * or the session no longer exists.
+   */
+  abstract send(payload: Buffer, sessionId?: string): void;
+
+  /** Ends one session, or every connection when no id is given. reset: drop unsent data. */
+  abstract endSession(sessionId: string | undefined, reset: boolean): void;
+
+  /** Resolves once the listening socket and every connection are closed. */
+  abstract close(): Promise<void>;
+
+  protected setState(state: EndpointState): void {
+    this.currentState = state;
+    this.emit('state');
+  }
+}
+
+export class SessionGoneError extends Error {
+  readonly code = 'ERR_NETCAST_SESSION_GONE';
+  constructor(sessionId: string) {
+    super(`connection ${sessionId} has closed, so the reply was not sent; the peer may reconnect under a new msg._session`);
+  }
+}

@@ -1,0 +1,137 @@
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import type { EndpointCounters } from '../endpoint-state';
+import { explainNetworkError } from '../network-error';
+import { SessionGoneError, TcpEndpoint } from './tcp-endpoint';
+import type { TcpServerOptions } from './tcp-options';
+import { TcpSession } from './tcp-session';
+
+/** A listening TCP (or TLS) server; every accepted connection is a session. */
+export class TcpServerEndpoint extends TcpEndpoint {
+  readonly mode = 'server';
+  private server?: net.Server;
+  private readonly sessions = new Map<string, TcpSession>();
+  private droppedByClosedSessions = 0;
+  private closing?: Promise<void>;
+
+  constructor(private readonly options: TcpServerOptions) {
+    super();
+  }
+
+  get counters(): EndpointCounters {
+    let queued = 0;
+    let dropped = this.droppedByClosedSessions;
+    for (const session of this.sessions.values()) {
+      queued += session.queued;
+      dropped += session.dropped;
+    }
+    return { queued, dropped, refused: this.refusedCount };
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** The port actually bound (differs from the option when it is 0). */
+  get port(): number {
+    const address = this.server?.address();
+    return typeof address === 'object' && address ? address.port : this.options.port;
+  }
+
+  start(): void {
+    const { tls: tlsOptions } = this.options;
+    const server = tlsOptions
+      ? tls.createServer({ ...tlsOptions, requestCert: this.options.requireClientCert, rejectUnauthorized: this.options.requireClientCert })
+      : net.createServer();
+    this.server = server;
+    server.on(tlsOptions ? 'secureConnection' : 'connection', (socket: net.Socket) => this.accept(socket));
+    server.on('tlsClientError', (err: Error, socket: tls.TLSSocket) => this.refuse(socket.remoteAddress ?? '', explainNetworkError(err, { action: 'accept', host: socket.remoteAddress }).message));
+    server.on('error', (err) => {
+      const explained = explainNetworkError(err, { action: 'listen', host: this.options.host || undefined, port: this.options.port });
+      this.setState({ phase: 'failed', reason: explained.message });
+      this.emit('error', explained);
+    });
+    server.on('listening', () => this.reportListening());
+    server.listen({ port: this.options.port, host: this.options.host || undefined });
+  }
+
+  send(payload: Buffer, sessionId?: string): void {
+    const bytes = this.options.codec.encoder.encode(payload);
+    if (sessionId !== undefined) {
+      const session = this.sessions.get(sessionId);
+      if (!session) throw new SessionGoneError(sessionId);
+      session.send(bytes);
+      return;
+    }
+    for (const session of this.sessions.values()) session.send(bytes);
+  }
+
+  endSession(sessionId: string | undefined, reset: boolean): void {
+    const targets = sessionId === undefined ? [...this.sessions.values()] : [this.sessions.get(sessionId)];
+    if (sessionId !== undefined && !targets[0]) throw new SessionGoneError(sessionId);
+    for (const session of targets) {
+      if (reset) session?.destroy('reset by flow');
+      else session?.end('closed by flow');
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
+    const server = this.server;
+    const serverClosed = server?.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+    const sessionsClosed = [...this.sessions.values()].map((session) => {
+      session.destroy('endpoint closed');
+      return session.whenClosed;
+    });
+    await Promise.all([serverClosed, ...sessionsClosed]);
+    this.setState({ phase: 'closed' });
+  }
+
+  private accept(socket: net.Socket): void {
+    const remote = socket.remoteAddress ?? '';
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    if (!this.options.allowlist.allows(remote)) {
+      socket.destroy();
+      this.refuse(remote, `${remote} is not in the allowed clients list`);
+      return;
+    }
+    if (this.sessions.size >= this.options.maxConnections) {
+      socket.destroy();
+      this.refuse(remote, `the limit of ${this.options.maxConnections} connections is reached (Max connections)`);
+      return;
+    }
+    const session = new TcpSession(socket, this.options, {
+      frames: (from, frames) => this.emit('frames', from, frames),
+      error: (from, err) => this.emit('error', err, from),
+      closed: (from, reason) => this.onSessionClosed(from, reason),
+      counters: () => this.emit('state'),
+    });
+    this.sessions.set(session.id, session);
+    this.emit('open', session);
+    this.reportListening();
+  }
+
+  private refuse(remoteAddress: string, reason: string): void {
+    this.refusedCount += 1;
+    this.emit('refused', remoteAddress, reason);
+    this.emit('state');
+  }
+
+  private onSessionClosed(session: TcpSession, reason: string): void {
+    this.sessions.delete(session.id);
+    this.droppedByClosedSessions += session.dropped + session.queued;
+    this.emit('close', session, reason);
+    if (!this.closing) this.reportListening();
+  }
+
+  private reportListening(): void {
+    if (this.server?.listening) this.setState({ phase: 'listening', port: this.port, clients: this.sessions.size });
+  }
+}

@@ -1,0 +1,169 @@
+import type { Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { BoundedQueue } from '../bounded-queue';
+import { PacedDelivery } from '../paced-delivery';
+import type { FrameDecoder } from '../../framing';
+import type { TcpCommonOptions } from './tcp-options';
+
+export interface TcpSessionInfo {
+  readonly id: string;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+}
+
+export interface TcpSessionHandlers {
+  frames(session: TcpSession, frames: Buffer[]): void;
+  /** a decoding error; the session closes right after */
+  error(session: TcpSession, err: Error): void;
+  closed(session: TcpSession, reason: string): void;
+  /** queued or dropped counts changed */
+  counters(): void;
+}
+
+// Past this many bytes waiting in the socket's own buffer, messages wait in the bounded queue
+// instead, so a peer that stops reading costs at most queueSize messages, not unbounded memory.
+const MAX_SOCKET_BUFFER = 1024 * 1024;
+
+/** One TCP connection: framing in, paced delivery to the flow, bounded and batched writes out. */
+export class TcpSession implements TcpSessionInfo {
+  readonly id = randomBytes(6).toString('hex');
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  private readonly decoder: FrameDecoder;
+  private readonly delivery: PacedDelivery<Buffer>;
+  private readonly outbox: BoundedQueue<Buffer>;
+  private idleFlushTimer?: NodeJS.Timeout;
+  private uncorkScheduled = false;
+  private closeReason?: string;
+  private closed = false;
+  readonly whenClosed: Promise<void>;
+
+  constructor(
+    private readonly socket: Socket,
+    options: TcpCommonOptions,
+    private readonly handlers: TcpSessionHandlers,
+    outbox?: BoundedQueue<Buffer>,
+  ) {
+    this.remoteAddress = socket.remoteAddress ?? '';
+    this.remotePort = socket.remotePort ?? 0;
+    this.decoder = options.codec.createDecoder();
+    this.outbox = outbox ?? new BoundedQueue<Buffer>(options.queueSize, options.queuePolicy);
+    this.delivery = new PacedDelivery<Buffer>(socket, (frames) => handlers.frames(this, frames), options.maxFramesPerTurn);
+    socket.setNoDelay(options.noDelay);
+    if (options.keepAlive) socket.setKeepAlive(true, options.keepAliveDelayMs);
+    if (options.idleTimeoutMs > 0) {
+      socket.setTimeout(options.idleTimeoutMs, () => this.destroy(`no data for ${options.idleTimeoutMs / 1000} s`));
+    }
+    this.whenClosed = new Promise((resolve) => socket.once('close', () => resolve()));
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => this.onEnd());
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      this.closeReason ??= err.code === 'ECONNRESET' ? 'reset by peer' : err.message;
+    });
+    socket.on('close', () => this.onClose());
+    socket.on('drain', () => this.flushOutbox());
+    if (this.outbox.length > 0) this.flushOutbox();
+  }
+
+  get queued(): number {
+    return this.outbox.length;
+  }
+
+  get dropped(): number {
+    return this.outbox.dropped;
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /** Queues the bytes; they go out in order, batched with others written in the same turn. */
+  send(bytes: Buffer): void {
+    if (this.closed) return;
+    if (this.outbox.length > 0 || this.socket.writableLength > MAX_SOCKET_BUFFER) {
+      this.outbox.push(bytes);
+      this.handlers.counters();
+      return;
+    }
+    this.write(bytes);
+  }
+
+  /** Graceful close: what was written still goes out. */
+  end(reason: string): void {
+    this.closeReason ??= reason;
+    this.socket.end();
+  }
+
+  destroy(reason: string): void {
+    this.closeReason ??= reason;
+    this.socket.destroy();
+  }
+
+  /** Hands back what could not be sent, for a client to keep for the next connection. */
+  takeOutbox(): BoundedQueue<Buffer> {
+    return this.outbox;
+  }
+
+  private write(bytes: Buffer): void {
+    if (!this.uncorkScheduled) {
+      this.uncorkScheduled = true;
+      this.socket.cork();
+      // Node-RED delivers each message in its own setImmediate callback; uncorking on the next
+      // turn puts every reply written in this turn into one writev.
+      setImmediate(() => {
+        this.uncorkScheduled = false;
+        this.socket.uncork();
+      });
+    }
+    this.socket.write(bytes);
+  }
+
+  private flushOutbox(): void {
+    let sent = false;
+    while (this.outbox.length > 0 && this.socket.writableLength <= MAX_SOCKET_BUFFER && !this.closed) {
+      this.write(this.outbox.shift() as Buffer);
+      sent = true;
+    }
+    if (sent) this.handlers.counters();
+  }
+
+  private onData(chunk: Buffer): void {
+    let frames: Buffer[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (err) {
+      this.decoder.reset();
+      this.handlers.error(this, err as Error);
+      this.destroy((err as Error).message);
+      return;
+    }
+    this.delivery.add(frames);
+    this.armIdleFlush();
+  }
+
+  private armIdleFlush(): void {
+    const idleMs = this.decoder.idleMs;
+    if (idleMs <= 0) return;
+    if (this.idleFlushTimer) clearTimeout(this.idleFlushTimer);
+    this.idleFlushTimer = undefined;
+    if (this.decoder.pendingBytes === 0) return;
+    this.idleFlushTimer = setTimeout(() => {
+      this.idleFlushTimer = undefined;
+      this.delivery.add(this.decoder.flush());
+    }, idleMs);
+  }
+
+  private onEnd(): void {
+    this.closeReason ??= 'closed by peer';
+    this.delivery.add(this.decoder.flush());
+    this.delivery.finish();
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.idleFlushTimer) clearTimeout(this.idleFlushTimer);
+    this.delivery.finish();
+    this.handlers.closed(this, this.closeReason ?? 'connection lost');
+  }
+}
