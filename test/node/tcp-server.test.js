@@ -258,4 +258,55 @@ describe('tcp in/out, server mode', function () {
     seen[0].should.equal('line 0');
     seen[99].should.equal('line 99');
   });
+
+  it('hands a flood to the flow a bounded number of frames per event-loop turn, all of them, in order', async function () {
+    await load([tcpNodes, catchNode], serverFlow());
+    const port = await listeningPort('ep');
+    const socket = await client(port);
+    const total = 20000;
+    let turn = 0;
+    let running = true;
+    const tick = () => {
+      turn += 1;
+      if (running) setImmediate(tick);
+    };
+    tick();
+    const perTurn = new Map();
+    const seen = [];
+    helper.getNode('sink').on('input', (msg) => {
+      seen.push(msg.payload);
+      perTurn.set(turn, (perTurn.get(turn) || 0) + 1);
+    });
+    socket.write(Array.from({ length: total }, (_, i) => `l${i}`).join('\n') + '\n');
+    await until(() => seen.length === total, 10000, `${total} frames`);
+    running = false;
+    seen[0].should.equal('l0');
+    seen[total - 1].should.equal(`l${total - 1}`);
+    seen.every((line, i) => line === `l${i}`).should.be.true('frames arrive in order');
+    Math.max(...perTurn.values()).should.be.belowOrEqual(256);
+  });
+
+  it('holds at most the queue size for a client that stops reading, and counts the drops', async function () {
+    const flow = serverFlow({ framing: 'raw', queueSize: 50 }, {}, [{ id: 'out', type: 'netcast-tcp-out', z: 'tab', endpoint: 'ep' }]);
+    await load([tcpNodes, catchNode], flow);
+    const port = await listeningPort('ep');
+    const stalled = await client(port);
+    stalled.pause();
+    await until(() => endpointOf('ep').sessionCount === 1);
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    const out = helper.getNode('out');
+    const endpoint = endpointOf('ep');
+    for (let i = 0; i < 400; i++) {
+      out.receive({ payload: chunk });
+      if (i % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await until(() => endpoint.counters.dropped > 0, 10000, 'drops to be counted');
+    endpoint.counters.queued.should.be.belowOrEqual(50);
+    const { dropped } = endpoint.counters;
+    stalled.resume();
+    const expected = (400 - dropped) * chunk.length;
+    await until(() => stalled.received.length === expected, 10000, `${expected} bytes: everything not counted as dropped`);
+    endpoint.counters.dropped.should.equal(dropped);
+  });
 });
+

@@ -1,0 +1,137 @@
+'use strict';
+require('should');
+const { Backoff } = require('../../dist/transport/backoff');
+const { BoundedQueue } = require('../../dist/transport/bounded-queue');
+const { PacedDelivery } = require('../../dist/transport/paced-delivery');
+const { AddressAllowlist } = require('../../dist/transport/tcp/allowlist');
+const { explainNetworkError } = require('../../dist/transport/network-error');
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('Backoff', function () {
+  it('doubles from the first delay up to the cap, within the jitter band', function () {
+    const backoff = new Backoff({ initialMs: 500, maxMs: 4000, factor: 2, jitter: 0.2 });
+    const delays = Array.from({ length: 6 }, () => backoff.next());
+    const bases = [500, 1000, 2000, 4000, 4000, 4000];
+    delays.forEach((delay, i) => delay.should.be.within(bases[i] * 0.8, bases[i] * 1.2));
+  });
+
+  it('spreads clients apart with jitter and starts over after reset', function () {
+    const low = new Backoff({ initialMs: 1000, maxMs: 1000, factor: 2, jitter: 0.5 }, () => 0);
+    const high = new Backoff({ initialMs: 1000, maxMs: 1000, factor: 2, jitter: 0.5 }, () => 0.999);
+    low.next().should.equal(500);
+    high.next().should.equal(1499);
+    const backoff = new Backoff({ initialMs: 100, maxMs: 10000, factor: 3, jitter: 0 });
+    backoff.next();
+    backoff.next().should.equal(300);
+    backoff.reset();
+    backoff.next().should.equal(100);
+  });
+});
+
+describe('BoundedQueue', function () {
+  it('keeps the newest under drop-oldest and counts what it dropped', function () {
+    const queue = new BoundedQueue(3, 'drop-oldest');
+    [1, 2, 3, 4, 5].forEach((n) => queue.push(n));
+    queue.drain().should.eql([3, 4, 5]);
+    queue.dropped.should.equal(2);
+  });
+
+  it('keeps the oldest under drop-newest', function () {
+    const queue = new BoundedQueue(2, 'drop-newest');
+    queue.push('a').should.be.true();
+    queue.push('b').should.be.true();
+    queue.push('c').should.be.false();
+    queue.drain().should.eql(['a', 'b']);
+    queue.dropped.should.equal(1);
+  });
+
+  it('stays in order through many pushes and shifts', function () {
+    const queue = new BoundedQueue(20000);
+    const out = [];
+    for (let i = 0; i < 20000; i++) {
+      queue.push(i);
+      if (i % 3 !== 0) out.push(queue.shift());
+    }
+    while (queue.length) out.push(queue.shift());
+    out.should.eql(Array.from({ length: 20000 }, (_, i) => i));
+  });
+});
+
+describe('PacedDelivery', function () {
+  function source() {
+    return { paused: false, pauses: 0, pause() { this.paused = true; this.pauses += 1; }, resume() { this.paused = false; } };
+  }
+
+  it('delivers light traffic at once without pausing the source', function () {
+    const src = source();
+    const got = [];
+    const delivery = new PacedDelivery(src, (items) => got.push(...items), 10);
+    delivery.add([1, 2, 3]);
+    got.should.eql([1, 2, 3]);
+    src.pauses.should.equal(0);
+  });
+
+  it('hands over at most maxPerTurn items per event-loop turn and pauses the source meanwhile', async function () {
+    const src = source();
+    const batches = [];
+    const delivery = new PacedDelivery(src, (items) => batches.push(items.slice()), 10);
+    delivery.add(Array.from({ length: 35 }, (_, i) => i));
+    batches.length.should.equal(1);
+    batches[0].length.should.equal(10);
+    src.paused.should.be.true();
+    while (src.paused) await nextTurn();
+    batches.map((b) => b.length).should.eql([10, 10, 10, 5]);
+    batches.flat().should.eql(Array.from({ length: 35 }, (_, i) => i));
+  });
+
+  it('hands over everything at finish and nothing after discard', function () {
+    const got = [];
+    const delivery = new PacedDelivery(source(), (items) => got.push(...items), 2);
+    delivery.add([1, 2, 3, 4, 5]);
+    delivery.finish();
+    got.should.eql([1, 2, 3, 4, 5]);
+    const dropped = [];
+    const other = new PacedDelivery(source(), (items) => dropped.push(...items), 2);
+    other.add([1, 2, 3]);
+    other.discard();
+    other.add([4]);
+    dropped.should.eql([1, 2]);
+  });
+});
+
+describe('AddressAllowlist', function () {
+  it('matches addresses and CIDR ranges, IPv4-mapped IPv6 included', function () {
+    const list = AddressAllowlist.parse('10.0.0.0/8, 192.168.1.5\nfd00::/8');
+    list.allows('10.20.30.40').should.be.true();
+    list.allows('::ffff:10.1.1.1').should.be.true();
+    list.allows('192.168.1.5').should.be.true();
+    list.allows('192.168.1.6').should.be.false();
+    list.allows('fd12::1').should.be.true();
+    list.allows('2001:db8::1').should.be.false();
+    AddressAllowlist.parse('').allows('8.8.8.8').should.be.true();
+  });
+
+  it('names a bad entry and how to write it', function () {
+    (() => AddressAllowlist.parse('10.0.0.0/33')).should.throw(/invalid prefix length; use \/0 to \/32/);
+    (() => AddressAllowlist.parse('plc-1')).should.throw(/"plc-1" in the allowed clients list is not an IP address/);
+  });
+});
+
+describe('explainNetworkError', function () {
+  const errno = (code) => Object.assign(new Error(code), { code });
+  it('turns errno codes into sentences that name the fix', function () {
+    explainNetworkError(errno('EADDRINUSE'), { action: 'listen', port: 502 }).message.should.equal('port 502 is in use by another program; stop that program or choose another port');
+    explainNetworkError(errno('EACCES'), { action: 'listen', port: 80 }).message.should.match(/ports below 1024 need special rights/);
+    explainNetworkError(errno('ECONNREFUSED'), { action: 'connect to', host: 'plc', port: 502 }).message.should.equal('connection refused by plc:502; is the device or server listening on that port?');
+    explainNetworkError(errno('ENOTFOUND'), { action: 'connect to', host: 'plc.local', port: 502 }).message.should.match(/cannot resolve host "plc\.local"/);
+    explainNetworkError(errno('DEPTH_ZERO_SELF_SIGNED_CERT'), { action: 'connect to', host: '::1', port: 8883 }).message.should.match(/^TLS handshake with \[::1\]:8883 failed: its certificate is not trusted/);
+  });
+
+  it('keeps the code and the original error', function () {
+    const original = errno('ECONNRESET');
+    const explained = explainNetworkError(original, { action: 'read' });
+    explained.code.should.equal('ECONNRESET');
+    explained.cause.should.equal(original);
+  });
+});
