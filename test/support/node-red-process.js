@@ -16,7 +16,7 @@ let packedTarball;
 function packTarball() {
   if (packedTarball && fs.existsSync(packedTarball)) return packedTarball;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netcast-pack-'));
-  const name = execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, root], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop();
+  const name = execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, root], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n').pop();
   packedTarball = path.join(dir, name);
   return packedTarball;
 }

@@ -41,8 +41,8 @@ export class TcpServerEndpoint extends TcpEndpoint {
   start(): void {
     const { tls: tlsOptions } = this.options;
     const server = tlsOptions
-      ? tls.createServer({ ...tlsOptions, requestCert: this.options.requireClientCert, rejectUnauthorized: this.options.requireClientCert })
-      : net.createServer();
+      ? tls.createServer({ ...tlsOptions, allowHalfOpen: true, requestCert: this.options.requireClientCert, rejectUnauthorized: this.options.requireClientCert })
+      : net.createServer({ allowHalfOpen: true });
     this.server = server;
     server.on(tlsOptions ? 'secureConnection' : 'connection', (socket: net.Socket) => this.accept(socket));
     server.on('tlsClientError', (err: Error, socket: tls.TLSSocket) => this.refuse(socket.remoteAddress ?? '', explainNetworkError(err, { action: 'accept', host: socket.remoteAddress }).message));

@@ -24,6 +24,10 @@ export interface TcpSessionHandlers {
 // instead, so a peer that stops reading costs at most queueSize messages, not unbounded memory.
 const MAX_SOCKET_BUFFER = 1024 * 1024;
 
+// A peer that half-closes (`echo hi | nc host port`) still waits for the reply the flow is
+// working on; our side ends once nothing has been written for this long after the peer's FIN.
+const HALF_CLOSE_LINGER_MS = 5000;
+
 /** One TCP connection: framing in, paced delivery to the flow, bounded and batched writes out. */
 export class TcpSession implements TcpSessionInfo {
   readonly id = randomBytes(6).toString('hex');
@@ -33,6 +37,7 @@ export class TcpSession implements TcpSessionInfo {
   private readonly delivery: PacedDelivery<Buffer>;
   private readonly outbox: BoundedQueue<Buffer>;
   private idleFlushTimer?: NodeJS.Timeout;
+  private lingerTimer?: NodeJS.Timeout;
   private uncorkScheduled = false;
   private closeReason?: string;
   private closed = false;
@@ -105,6 +110,7 @@ export class TcpSession implements TcpSessionInfo {
   }
 
   private write(bytes: Buffer): void {
+    if (this.lingerTimer) this.lingerTimer.refresh();
     if (!this.uncorkScheduled) {
       this.uncorkScheduled = true;
       this.socket.cork();
@@ -157,12 +163,14 @@ export class TcpSession implements TcpSessionInfo {
     this.closeReason ??= 'closed by peer';
     this.delivery.add(this.decoder.flush());
     this.delivery.finish();
+    if (this.socket.allowHalfOpen) this.lingerTimer = setTimeout(() => this.socket.end(), HALF_CLOSE_LINGER_MS);
   }
 
   private onClose(): void {
     if (this.closed) return;
     this.closed = true;
     if (this.idleFlushTimer) clearTimeout(this.idleFlushTimer);
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
     this.delivery.finish();
     this.handlers.closed(this, this.closeReason ?? 'connection lost');
   }
