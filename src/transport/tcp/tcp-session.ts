@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { BoundedQueue } from '../bounded-queue';
 import { PacedDelivery } from '../paced-delivery';
-import type { FrameDecoder } from '../../framing';
+import { FramingError, type FrameDecoder } from '../../framing';
 import type { TcpCommonOptions } from './tcp-options';
 
 export interface TcpSessionInfo {
@@ -24,9 +24,11 @@ export interface TcpSessionHandlers {
 // instead, so a peer that stops reading costs at most queueSize messages, not unbounded memory.
 const MAX_SOCKET_BUFFER = 1024 * 1024;
 
-// A peer that half-closes (`echo hi | nc host port`) still waits for the reply the flow is
-// working on; our side ends once nothing has been written for this long after the peer's FIN.
-const HALF_CLOSE_LINGER_MS = 5000;
+// A peer that half-closes after sending (`echo hi | nc host port`) still waits for the reply the
+// flow is working on: our side stays open up to the first limit for it, and ends shortly after
+// the last write that follows the peer's FIN.
+const HALF_CLOSE_WAIT_FOR_REPLY_MS = 5000;
+const HALF_CLOSE_AFTER_REPLY_MS = 250;
 
 /** One TCP connection: framing in, paced delivery to the flow, bounded and batched writes out. */
 export class TcpSession implements TcpSessionInfo {
@@ -38,6 +40,8 @@ export class TcpSession implements TcpSessionInfo {
   private readonly outbox: BoundedQueue<Buffer>;
   private idleFlushTimer?: NodeJS.Timeout;
   private lingerTimer?: NodeJS.Timeout;
+  private receivedData = false;
+  private peerEnded = false;
   private uncorkScheduled = false;
   private closeReason?: string;
   private closed = false;
@@ -110,7 +114,7 @@ export class TcpSession implements TcpSessionInfo {
   }
 
   private write(bytes: Buffer): void {
-    if (this.lingerTimer) this.lingerTimer.refresh();
+    if (this.peerEnded) this.endAfter(HALF_CLOSE_AFTER_REPLY_MS);
     if (!this.uncorkScheduled) {
       this.uncorkScheduled = true;
       this.socket.cork();
@@ -134,10 +138,13 @@ export class TcpSession implements TcpSessionInfo {
   }
 
   private onData(chunk: Buffer): void {
+    this.receivedData = true;
     let frames: Buffer[];
     try {
       frames = this.decoder.push(chunk);
     } catch (err) {
+      // frames completed before the bad bytes are good data: hand them over, then close
+      if (err instanceof FramingError) this.delivery.add(err.frames);
       this.decoder.reset();
       this.handlers.error(this, err as Error);
       this.destroy((err as Error).message);
@@ -163,7 +170,15 @@ export class TcpSession implements TcpSessionInfo {
     this.closeReason ??= 'closed by peer';
     this.delivery.add(this.decoder.flush());
     this.delivery.finish();
-    if (this.socket.allowHalfOpen) this.lingerTimer = setTimeout(() => this.socket.end(), HALF_CLOSE_LINGER_MS);
+    this.peerEnded = true;
+    if (!this.socket.allowHalfOpen) return;
+    if (this.receivedData) this.endAfter(HALF_CLOSE_WAIT_FOR_REPLY_MS);
+    else this.socket.end();
+  }
+
+  private endAfter(ms: number): void {
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.lingerTimer = setTimeout(() => this.socket.end(), ms);
   }
 
   private onClose(): void {
