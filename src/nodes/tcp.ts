@@ -2,29 +2,13 @@ import { TcpClientEndpoint } from '../transport/tcp/tcp-client';
 import type { TcpEndpoint } from '../transport/tcp/tcp-endpoint';
 import { TcpServerEndpoint } from '../transport/tcp/tcp-server';
 import type { TcpSessionInfo } from '../transport/tcp/tcp-session';
-import type { TlsMaterial } from '../transport/tls-material';
-import { ConfigError, readBoolean } from './shared/config-values';
-import { EndpointOwner } from './shared/endpoint-owner';
-import { mirrorEndpointStatus } from './shared/endpoint-status';
-import { statusFor } from './shared/status';
+import { readBoolean } from './shared/config-values';
+import { attachToEndpoint, ownEndpoint, type EndpointConfigNode } from './shared/endpoint-nodes';
 import { bufferToPayload, parsePayloadFormat, parseStringEncoding, payloadToBuffer, type PayloadFormat } from './shared/payload';
-import type { Node, NodeAPI, NodeDef, NodeMessage, TlsConfigNode } from './shared/red';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from './shared/red';
+import { tlsMaterialFrom } from './shared/tls';
 import { plainAddress, sessionIdFor } from './shared/session';
 import { readClientOptions, readMode, readServerOptions } from './tcp-config';
-
-interface TcpEndpointNode extends Node {
-  owner: EndpointOwner<TcpEndpoint>;
-}
-
-function tlsMaterialFrom(RED: NodeAPI, def: NodeDef): TlsMaterial | undefined {
-  if (!readBoolean(def, 'useTls', false)) return undefined;
-  const tlsNode = typeof def.tls === 'string' ? (RED.nodes.getNode(def.tls) as TlsConfigNode | null) : null;
-  if (!tlsNode) throw new ConfigError('TLS is on but no TLS configuration is selected; choose one, or turn TLS off');
-  if (tlsNode.valid === false) throw new ConfigError('the selected TLS configuration could not load its certificate or key; open it and fix the files');
-  const material: Record<string, unknown> = {};
-  tlsNode.addTLSOptions(material);
-  return material as TlsMaterial;
-}
 
 function createEndpoint(RED: NodeAPI, def: NodeDef): TcpEndpoint {
   const tls = tlsMaterialFrom(RED, def);
@@ -33,58 +17,23 @@ function createEndpoint(RED: NodeAPI, def: NodeDef): TcpEndpoint {
     : new TcpClientEndpoint(readClientOptions(def, tls));
 }
 
-function describeMissingEndpoint(owner: EndpointOwner<TcpEndpoint> | undefined): Error {
-  return owner?.configError ?? new ConfigError('no TCP endpoint is selected; open the node and choose or add one');
-}
-
-/** A node whose endpoint cannot work says why, in its status and to Catch nodes. */
-function reportUnusable(node: Node, err: Error): void {
-  node.status(statusFor({ phase: 'failed', reason: err.message }));
-  node.error(err, {});
-}
-
 function sessionFields(session: TcpSessionInfo, endpointId: string): NodeMessage {
   return { ip: plainAddress(session.remoteAddress), port: session.remotePort, _session: { type: 'tcp', id: session.id, endpoint: endpointId } };
 }
 
 export = function register(RED: NodeAPI): void {
-  function TcpEndpointConfigNode(this: TcpEndpointNode, def: NodeDef): void {
+  function TcpEndpointConfigNode(this: EndpointConfigNode<TcpEndpoint>, def: NodeDef): void {
     RED.nodes.createNode(this, def);
-    let endpoint: TcpEndpoint | undefined;
-    let configError: Error | undefined;
-    try {
-      endpoint = createEndpoint(RED, def);
-    } catch (err) {
-      configError = err as Error;
-      this.error(configError);
-    }
-    const owner = new EndpointOwner(endpoint, configError);
-    this.owner = owner;
-    if (endpoint) {
-      endpoint.on('error', (err, session) => {
-        if (!session) owner.report(err);
-      });
-      endpoint.on('state', () => {
-        if (endpoint?.state.phase === 'connected' || endpoint?.state.phase === 'listening') owner.recovered();
-      });
-    }
-    this.on('close', (_removed, done) => {
-      owner.close().then(done, done);
-    });
+    ownEndpoint(this, () => createEndpoint(RED, def));
   }
 
   function TcpInNode(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const configNode = RED.nodes.getNode(String(def.endpoint ?? '')) as TcpEndpointNode | null;
-    const owner = configNode?.owner;
-    const endpoint = owner?.attach(node, true);
-    if (!owner || !endpoint) {
-      reportUnusable(node, describeMissingEndpoint(owner));
-      return;
-    }
-    const endpointId = configNode.id;
-    const format: PayloadFormat = parsePayloadFormat(def.output);
+    const link = attachToEndpoint<TcpEndpoint>(RED, node, def, true, 'TCP endpoint');
+    if (!link) return;
+    const { endpoint, endpointId } = link;
+    const format: PayloadFormat = parsePayloadFormat(def.output, 'utf8');
     const topic = typeof def.topic === 'string' && def.topic !== '' ? def.topic : undefined;
     const withEvents = readBoolean(def, 'events', false);
     const batch = readBoolean(def, 'batch', false);
@@ -127,37 +76,29 @@ export = function register(RED: NodeAPI): void {
     };
     const onOpen = (session: TcpSessionInfo): void => emitEvent('connect', session);
     const onClose = (session: TcpSessionInfo, reason: string): void => emitEvent('disconnect', session, reason);
-    const onRefused = (address: string, reason: string): void => emitEvent('refused', { id: '', remoteAddress: address, remotePort: 0 }, reason);
+    const onRefused = (address: string, reason: string): void => {
+      if (!withEvents) return;
+      const msg: NodeMessage = { event: 'refused', ip: plainAddress(address), payload: { event: 'refused', reason } };
+      if (topic !== undefined) msg.topic = topic;
+      node.send([null, msg]);
+    };
     const onError = (err: Error, session?: TcpSessionInfo): void => {
       if (session) node.error(err, sessionFields(session, endpointId));
       emitEvent('error', session, err.message);
     };
     endpoint.on('frames', onFrames).on('open', onOpen).on('close', onClose).on('refused', onRefused).on('error', onError);
-    const stopStatus = mirrorEndpointStatus(node, endpoint);
-
-    node.on('close', (_removed, done) => {
+    node.on('close', () => {
       endpoint.off('frames', onFrames).off('open', onOpen).off('close', onClose).off('refused', onRefused).off('error', onError);
-      stopStatus();
-      owner.detach(node);
-      done();
     });
   }
 
   function TcpOutNode(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const configNode = RED.nodes.getNode(String(def.endpoint ?? '')) as TcpEndpointNode | null;
-    const owner = configNode?.owner;
-    const endpoint = owner?.attach(node, false);
-    if (!owner || !endpoint) {
-      const err = describeMissingEndpoint(owner);
-      reportUnusable(node, err);
-      node.on('input', (_msg, _send, done) => done(err));
-      return;
-    }
-    const endpointId = configNode.id;
+    const link = attachToEndpoint<TcpEndpoint>(RED, node, def, false, 'TCP endpoint');
+    if (!link) return;
+    const { endpoint, endpointId } = link;
     const encoding = parseStringEncoding(def.encoding);
-    const stopStatus = mirrorEndpointStatus(node, endpoint);
 
     node.on('input', (msg, _send, done) => {
       try {
@@ -173,11 +114,6 @@ export = function register(RED: NodeAPI): void {
       } catch (err) {
         done(err as Error);
       }
-    });
-    node.on('close', (_removed, done) => {
-      stopStatus();
-      owner.detach(node);
-      done();
     });
   }
 

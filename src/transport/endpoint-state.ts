@@ -4,6 +4,8 @@ export type EndpointState =
   | { phase: 'listening'; port: number; clients: number }
   | { phase: 'connecting'; target: string }
   | { phase: 'connected'; target: string; clients?: number }
+  /** connectionless transports: bound, joined, able to send and receive; text says how */
+  | { phase: 'ready'; text: string }
   | { phase: 'reconnecting'; inMs: number; reason: string }
   | { phase: 'waiting'; reason: string }
   | { phase: 'failed'; reason: string }

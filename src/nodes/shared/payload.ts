@@ -97,6 +97,7 @@ export function parseStringEncoding(value: unknown): StringEncoding {
   return STRING_ENCODINGS.includes(value as StringEncoding) ? (value as StringEncoding) : 'utf8';
 }
 
-export function parsePayloadFormat(value: unknown): PayloadFormat {
-  return PAYLOAD_FORMATS.includes(value as PayloadFormat) ? (value as PayloadFormat) : 'buffer';
+/** @param fallback the editor's default for the node, used when a saved flow has none */
+export function parsePayloadFormat(value: unknown, fallback: PayloadFormat = 'buffer'): PayloadFormat {
+  return PAYLOAD_FORMATS.includes(value as PayloadFormat) ? (value as PayloadFormat) : fallback;
 }

@@ -23,6 +23,7 @@ export interface Node<Credentials = Record<string, string>> {
   credentials?: Credentials;
   on(event: 'input', listener: (msg: NodeMessage, send: SendFunction, done: DoneFunction) => void): void;
   on(event: 'close', listener: (removed: boolean, done: () => void) => void): void;
+  on(event: 'close', listener: () => void): void;
   send(msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>): void;
   status(status: NodeStatus | Record<string, never>): void;
   error(err: Error | string, msg?: NodeMessage): void;
@@ -56,6 +57,8 @@ export interface NodeAPI {
   httpAdmin: { get(path: string, ...handlers: HttpHandler[]): void };
   auth: { needsPermission(permission: string): HttpHandler };
   settings: Record<string, unknown>;
+  /** Node-RED's own HTTP(S) server (WebSocket endpoints share it) */
+  server?: import('node:http').Server;
   _(key: string, substitutions?: Record<string, unknown>): string;
 }
 

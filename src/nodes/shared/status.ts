@@ -33,6 +33,8 @@ export function statusFor(state: EndpointState, counters?: EndpointCounters): No
       return { fill: 'yellow', shape: 'ring', text: `connecting to ${state.target}${extra}` };
     case 'connected':
       return { fill: 'green', shape: 'dot', text: `connected${extra}` };
+    case 'ready':
+      return { fill: 'green', shape: 'dot', text: shorten(state.text) + extra };
     case 'reconnecting':
       return { fill: 'yellow', shape: 'ring', text: `reconnecting in ${seconds(state.inMs)}${extra}` };
     case 'waiting':

@@ -40,6 +40,8 @@ export class TcpSession implements TcpSessionInfo {
   private readonly outbox: BoundedQueue<Buffer>;
   private idleFlushTimer?: NodeJS.Timeout;
   private lingerTimer?: NodeJS.Timeout;
+  private receiveIdleTimer?: NodeJS.Timeout;
+  private endWhenFlushed = false;
   private receivedData = false;
   private peerEnded = false;
   private uncorkScheduled = false;
@@ -61,7 +63,8 @@ export class TcpSession implements TcpSessionInfo {
     socket.setNoDelay(options.noDelay);
     if (options.keepAlive) socket.setKeepAlive(true, options.keepAliveDelayMs);
     if (options.idleTimeoutMs > 0) {
-      socket.setTimeout(options.idleTimeoutMs, () => this.destroy(`no data for ${options.idleTimeoutMs / 1000} s`));
+      // socket.setTimeout would count our own writes as activity; a dead peer is one that sends nothing
+      this.receiveIdleTimer = setTimeout(() => this.destroy(`no data for ${options.idleTimeoutMs / 1000} s`), options.idleTimeoutMs);
     }
     this.whenClosed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -88,7 +91,7 @@ export class TcpSession implements TcpSessionInfo {
 
   /** Queues the bytes; they go out in order, batched with others written in the same turn. */
   send(bytes: Buffer): void {
-    if (this.closed) return;
+    if (this.closed || this.endWhenFlushed || this.socket.writableEnded) return;
     if (this.outbox.length > 0 || this.socket.writableLength > MAX_SOCKET_BUFFER) {
       this.outbox.push(bytes);
       this.handlers.counters();
@@ -97,10 +100,11 @@ export class TcpSession implements TcpSessionInfo {
     this.write(bytes);
   }
 
-  /** Graceful close: what was written still goes out. */
+  /** Graceful close: what was sent, queued messages included, still goes out. */
   end(reason: string): void {
     this.closeReason ??= reason;
-    this.socket.end();
+    if (this.outbox.length > 0) this.endWhenFlushed = true;
+    else this.socket.end();
   }
 
   destroy(reason: string): void {
@@ -129,16 +133,19 @@ export class TcpSession implements TcpSessionInfo {
   }
 
   private flushOutbox(): void {
+    if (this.closed || this.socket.writableEnded) return;
     let sent = false;
-    while (this.outbox.length > 0 && this.socket.writableLength <= MAX_SOCKET_BUFFER && !this.closed) {
+    while (this.outbox.length > 0 && this.socket.writableLength <= MAX_SOCKET_BUFFER) {
       this.write(this.outbox.shift() as Buffer);
       sent = true;
     }
     if (sent) this.handlers.counters();
+    if (this.endWhenFlushed && this.outbox.length === 0) this.socket.end();
   }
 
   private onData(chunk: Buffer): void {
     this.receivedData = true;
+    this.receiveIdleTimer?.refresh();
     let frames: Buffer[];
     try {
       frames = this.decoder.push(chunk);
@@ -186,6 +193,7 @@ export class TcpSession implements TcpSessionInfo {
     this.closed = true;
     if (this.idleFlushTimer) clearTimeout(this.idleFlushTimer);
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    if (this.receiveIdleTimer) clearTimeout(this.receiveIdleTimer);
     this.delivery.finish();
     this.handlers.closed(this, this.closeReason ?? 'connection lost');
   }

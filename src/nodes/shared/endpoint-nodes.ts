@@ -1,0 +1,95 @@
+// The wiring every transport's nodes share: a config node that owns its endpoint, and in/out
+// nodes that attach to it. Each transport's adapter only adds what is its own.
+import type { EndpointState } from '../../transport/endpoint-state';
+import { ConfigError } from './config-values';
+import { EndpointOwner, type OwnedEndpoint } from './endpoint-owner';
+import { mirrorEndpointStatus, type StatusSource } from './endpoint-status';
+import type { Node, NodeAPI, NodeDef } from './red';
+import { statusFor } from './status';
+
+export interface ManagedEndpoint extends OwnedEndpoint {
+  readonly state: StatusSource['state'];
+  readonly counters: StatusSource['counters'];
+  on(event: 'state', listener: () => void): unknown;
+  on(event: 'error', listener: (err: Error, session?: never) => void): unknown;
+  off(event: 'state', listener: () => void): unknown;
+}
+
+export interface EndpointConfigNode<E extends ManagedEndpoint> extends Node {
+  owner: EndpointOwner<E>;
+}
+
+const WORKING: ReadonlySet<EndpointState['phase']> = new Set(['listening', 'connected', 'ready']);
+
+/**
+ * The body of a config node's constructor: builds the endpoint (a bad setting is reported and
+ * leaves the node without one), reports endpoint-wide errors once per new reason, and closes the
+ * endpoint — calling done only when it is really closed.
+ */
+export function ownEndpoint<E extends ManagedEndpoint>(node: EndpointConfigNode<E>, build: () => E): void {
+  let endpoint: E | undefined;
+  let configError: Error | undefined;
+  try {
+    endpoint = build();
+  } catch (err) {
+    configError = err as Error;
+    node.error(configError);
+  }
+  const owner = new EndpointOwner(endpoint, configError);
+  node.owner = owner;
+  if (endpoint) {
+    const watched = endpoint;
+    // errors that belong to one session are reported by the in nodes, with that session's msg
+    watched.on('error', (err: Error, session?: never) => {
+      if (session === undefined) owner.report(err);
+    });
+    watched.on('state', () => {
+      if (WORKING.has(watched.state.phase)) owner.recovered();
+    });
+  }
+  node.on('close', (_removed, done) => {
+    owner.close().then(done, done);
+  });
+}
+
+export interface EndpointLink<E extends ManagedEndpoint> {
+  endpoint: E;
+  /** id of the config node, carried in msg._session so replies find their endpoint */
+  endpointId: string;
+}
+
+/** A node whose endpoint cannot work says why, in its status and to Catch nodes. */
+export function reportUnusable(node: Node, err: Error): void {
+  node.status(statusFor({ phase: 'failed', reason: err.message }));
+  node.error(err, {});
+}
+
+/**
+ * Attaches an in node (receives = true) or out node to the endpoint its `endpoint` property
+ * names, mirrors the endpoint's status, and detaches on close. Without a working endpoint the
+ * node says why and returns undefined; an out node then fails every message with that reason.
+ */
+export function attachToEndpoint<E extends ManagedEndpoint>(
+  RED: NodeAPI,
+  node: Node,
+  def: NodeDef,
+  receives: boolean,
+  configLabel: string,
+): EndpointLink<E> | undefined {
+  const configNode = RED.nodes.getNode(String(def.endpoint ?? '')) as EndpointConfigNode<E> | null;
+  const owner = configNode?.owner;
+  const endpoint = owner?.attach(node, receives);
+  if (!configNode || !owner || !endpoint) {
+    const err = owner?.configError ?? new ConfigError(`no ${configLabel} is selected; open the node and choose or add one`);
+    reportUnusable(node, err);
+    if (!receives) node.on('input', (_msg, _send, done) => done(err));
+    return undefined;
+  }
+  const stopStatus = mirrorEndpointStatus(node, endpoint);
+  node.on('close', (_removed, done) => {
+    stopStatus();
+    owner.detach(node);
+    done();
+  });
+  return { endpoint, endpointId: configNode.id };
+}
