@@ -1,0 +1,133 @@
+// netcast-udp-endpoint (one bound socket) with netcast-udp-in and netcast-udp-out on it.
+// Config property names are public API: users' flows store them.
+import { isIP } from 'node:net';
+import { parseFramingOptions, createCodec, type Codec } from '../framing';
+import type { Peer } from '../transport/udp/datagram';
+import { UdpEndpoint, type Destination, type UdpEndpointOptions } from '../transport/udp/udp-endpoint';
+import { ConfigError, readBoolean, readChoice, readInteger, readString } from './shared/config-values';
+import { attachToEndpoint, ownEndpoint, type EndpointConfigNode } from './shared/endpoint-nodes';
+import { bufferToPayload, parsePayloadFormat, parseStringEncoding, PayloadError, payloadToBuffer } from './shared/payload';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from './shared/red';
+
+type Config = Record<string, unknown>;
+
+/** Sends held while the socket binds right after deploy. */
+const PENDING_LIMIT = 1000;
+const MAX_BUFFER = 256 * 1024 * 1024;
+
+function checkAddressFamily(address: string, family: 'ipv4' | 'ipv6', label: string): void {
+  const version = isIP(address);
+  if (version === 6 && family === 'ipv4') throw new ConfigError(`${label} ${address} is an IPv6 address; set IP version to IPv6, or enter an IPv4 address`);
+  if (version === 4 && family === 'ipv6' && label === 'Local address') {
+    throw new ConfigError(`${label} ${address} is an IPv4 address; set IP version to IPv4, or enter an IPv6 address`);
+  }
+}
+
+/** One message per datagram unless a framing splits datagrams that carry several records. */
+function readCodec(config: Config): Codec | undefined {
+  const options = parseFramingOptions(config);
+  if (options.mode === 'raw') return undefined;
+  if (options.mode === 'idle') {
+    throw new ConfigError('Framing "idle gap" does not apply to UDP: every datagram is already one message; choose "raw" (one message per datagram) or a delimiter or length framing');
+  }
+  return createCodec(options);
+}
+
+function readUdpOptions(config: Config): UdpEndpointOptions {
+  const family = readChoice(config, 'family', 'IP version', ['ipv4', 'ipv6'] as const, 'ipv4');
+  const localAddress = readString(config, 'localAddress');
+  const remoteHost = readString(config, 'remoteHost');
+  checkAddressFamily(localAddress, family, 'Local address');
+  checkAddressFamily(remoteHost, family, 'Remote host');
+  const remotePort = readInteger(config, 'remotePort', { label: 'Remote port', min: 0, max: 65535, fallback: 0 });
+  if (remoteHost && remotePort === 0) throw new ConfigError(`Remote host ${remoteHost} is set but Remote port is empty; enter the device's port`);
+  return {
+    family,
+    localAddress,
+    port: readInteger(config, 'port', { label: 'Local port', min: 0, max: 65535, fallback: 0 }),
+    ipv6Only: readBoolean(config, 'ipv6Only', false),
+    reuseAddr: readBoolean(config, 'reuseAddr', false),
+    broadcast: readBoolean(config, 'broadcast', false),
+    receiveBufferSize: readInteger(config, 'receiveBufferSize', { label: 'Receive buffer', min: 0, max: MAX_BUFFER, fallback: 0 }),
+    sendBufferSize: readInteger(config, 'sendBufferSize', { label: 'Send buffer', min: 0, max: MAX_BUFFER, fallback: 0 }),
+    remoteHost,
+    remotePort,
+    codec: readCodec(config),
+    pendingLimit: PENDING_LIMIT,
+  };
+}
+
+/** msg.ip / msg.port of a message, checked; missing ones fall back to the endpoint's remote. */
+function destinationOf(msg: NodeMessage): Partial<Destination> {
+  const to: Partial<Destination> = {};
+  if (msg.ip !== undefined && msg.ip !== null && msg.ip !== '') {
+    if (typeof msg.ip !== 'string') throw new PayloadError('msg.ip must be a host name or an IP address as text');
+    to.host = msg.ip;
+  }
+  if (msg.port !== undefined && msg.port !== null && msg.port !== '') {
+    const port = Number(msg.port);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new PayloadError(`msg.port must be a port number from 1 to 65535 (got ${JSON.stringify(msg.port)})`);
+    }
+    to.port = port;
+  }
+  return to;
+}
+
+export = function register(RED: NodeAPI): void {
+  function UdpEndpointConfigNode(this: EndpointConfigNode<UdpEndpoint>, def: NodeDef): void {
+    RED.nodes.createNode(this, def);
+    ownEndpoint(this, () => new UdpEndpoint(readUdpOptions(def)));
+  }
+
+  function UdpInNode(this: Node, def: NodeDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const link = attachToEndpoint<UdpEndpoint>(RED, node, def, true, 'UDP endpoint');
+    if (!link) return;
+    const { endpoint } = link;
+    const format = parsePayloadFormat(def.output);
+    const topic = readString(def, 'topic');
+
+    const onRecords = (records: Buffer[], peer: Peer): void => {
+      for (const record of records) {
+        const msg: NodeMessage = { ip: peer.address, port: peer.port };
+        if (topic) msg.topic = topic;
+        try {
+          msg.payload = bufferToPayload(record, format);
+        } catch (err) {
+          msg.payload = record;
+          node.error(err as Error, msg);
+          continue;
+        }
+        node.send(msg);
+      }
+    };
+    endpoint.on('records', onRecords);
+    node.on('close', () => {
+      endpoint.off('records', onRecords);
+    });
+  }
+
+  function UdpOutNode(this: Node, def: NodeDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const link = attachToEndpoint<UdpEndpoint>(RED, node, def, false, 'UDP endpoint');
+    if (!link) return;
+    const { endpoint } = link;
+    const encoding = parseStringEncoding(def.encoding);
+    const allowMsgDestination = readBoolean(def, 'allowMsgDestination', true);
+    node.on('input', (msg, _send, done) => {
+      try {
+        const to = allowMsgDestination ? destinationOf(msg) : {};
+        endpoint.send(payloadToBuffer(msg.payload, encoding), to, (err) => done(err));
+      } catch (err) {
+        done(err as Error);
+      }
+    });
+  }
+
+  RED.nodes.registerType('netcast-udp-endpoint', UdpEndpointConfigNode);
+  RED.nodes.registerType('netcast-udp-in', UdpInNode);
+  RED.nodes.registerType('netcast-udp-out', UdpOutNode);
+};

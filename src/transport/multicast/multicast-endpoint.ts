@@ -1,0 +1,300 @@
+import { Backoff, type BackoffOptions } from '../backoff';
+import { BoundedQueue } from '../bounded-queue';
+import type { EndpointCounters, EndpointState } from '../endpoint-state';
+import { TypedEmitter } from '../typed-emitter';
+import { checkDatagramSize, type IpFamily, type Peer } from '../udp/datagram';
+import { describeGroup, type GroupSpec } from './group-address';
+import { GroupReceiver, MembershipError } from './group-receiver';
+import { GroupSender } from './group-sender';
+import { describeChoice, type InterfaceChoice, type InterfaceLister, resolveInterfaces } from './interfaces';
+
+export interface MulticastEndpointOptions {
+  groups: GroupSpec[];
+  port: number;
+  interface: InterfaceChoice;
+  /** TTL (IPv4) / hop limit (IPv6) of what is sent */
+  ttl: number;
+  /** deliver what this host sends to receivers on this host too */
+  loopback: boolean;
+  reuseAddr: boolean;
+  /** see GroupReceiverOptions.bindToGroup */
+  bindToGroup: boolean;
+  /** leave and join again this often, for IGMP-snooping switches; 0: never */
+  renewIntervalMs: number;
+  /** delays between attempts while the interface is missing */
+  retry: BackoffOptions;
+  /** sends held while the socket binds or the interface is missing; drop-oldest past this */
+  pendingLimit: number;
+  listInterfaces: InterfaceLister;
+}
+
+export interface MulticastEndpointEvents {
+  state: () => void;
+  message: (data: Buffer, peer: Peer, group: string) => void;
+  error: (err: Error) => void;
+}
+
+interface PendingSend {
+  bytes: Buffer;
+  groups: GroupSpec[];
+  callback: (err?: Error) => void;
+}
+
+export class UnknownGroupError extends Error {
+  readonly code = 'ERR_NETCAST_UNKNOWN_GROUP';
+}
+
+export class InterfaceWaitError extends Error {
+  readonly code = 'ERR_NETCAST_INTERFACE_WAIT';
+}
+
+/**
+ * A multicast config node's sockets: one receiver per group (joined on the chosen interface)
+ * once an in node attaches, one sender per address family once an out node does. A missing
+ * interface is waited for, with backoff, not treated as fatal: on a plant PC the network often
+ * comes up after Node-RED.
+ */
+export class MulticastEndpoint extends TypedEmitter<MulticastEndpointEvents> {
+  private readonly receivers: GroupReceiver[] = [];
+  private readonly senders = new Map<IpFamily, GroupSender>();
+  private readonly pending: BoundedQueue<PendingSend>;
+  private readonly backoff: Backoff;
+  private currentState: EndpointState = { phase: 'starting' };
+  private wantsReceive = false;
+  private wantsSend = false;
+  private started = false;
+  private bound = false;
+  private sendReady = false;
+  private retryTimer?: NodeJS.Timeout;
+  private renewTimer?: NodeJS.Timeout;
+  private closing?: Promise<void>;
+
+  constructor(readonly options: MulticastEndpointOptions) {
+    super();
+    this.pending = new BoundedQueue(options.pendingLimit, 'drop-oldest');
+    this.backoff = new Backoff(options.retry);
+  }
+
+  get state(): EndpointState {
+    return this.currentState;
+  }
+
+  get counters(): EndpointCounters {
+    return { dropped: this.pending.dropped, queued: this.pending.length, refused: 0 };
+  }
+
+  /** An in node attached: join the groups. Before or after start. */
+  enableReceiving(): void {
+    this.wantsReceive = true;
+    if (this.started) void this.open();
+  }
+
+  /** An out node attached: open the sending sockets. Before or after start. */
+  enableSending(): void {
+    this.wantsSend = true;
+    if (this.started) void this.open();
+  }
+
+  start(): void {
+    if (this.started || this.closing) return;
+    this.started = true;
+    void this.open();
+  }
+
+  /**
+   * Sends to every group of the endpoint, or only to `group` when given (it must be one of them).
+   * Throws for a group that is not configured or a payload too large for one datagram.
+   */
+  send(bytes: Buffer, group: string | undefined, callback: (err?: Error) => void): void {
+    const groups = this.groupsFor(group);
+    for (const spec of groups) checkDatagramSize(bytes, spec.family, spec.group);
+    if (this.closing) throw new Error('the multicast endpoint is closing; the message was not sent');
+    if (this.currentState.phase === 'failed' && !this.bound) throw new Error(`the multicast socket is not open (${this.currentState.reason})`);
+    const item = { bytes, groups, callback };
+    if (!this.sendReady) {
+      this.pending.push(item);
+      this.emit('state');
+      return;
+    }
+    this.transmit(item);
+  }
+
+  /** Leaves every group and closes every socket, whatever state the joins are in. */
+  close(): Promise<void> {
+    if (!this.closing) {
+      clearTimeout(this.retryTimer);
+      clearInterval(this.renewTimer);
+      const sockets = [...this.receivers, ...this.senders.values()];
+      this.closing = Promise.all(sockets.map((socket) => socket.close())).then(() => {
+        for (const item of this.pending.drain()) item.callback(new Error('the multicast endpoint closed before the message could be sent'));
+        this.setState({ phase: 'closed' });
+      });
+    }
+    return this.closing;
+  }
+
+  private groupsFor(group: string | undefined): GroupSpec[] {
+    if (!group) return this.options.groups;
+    const spec = this.options.groups.find((candidate) => candidate.group === group);
+    if (!spec) {
+      const known = this.options.groups.map((candidate) => candidate.group).join(', ');
+      throw new UnknownGroupError(`msg.group ${group} is not one of this multicast config's groups (${known}); add it there or remove msg.group`);
+    }
+    return [spec];
+  }
+
+  /** Creates and binds whatever the attached nodes need and does not exist yet, then joins. */
+  private async open(): Promise<void> {
+    const binding: Array<Promise<void>> = [];
+    const onError = (err: Error): void => {
+      this.emit('error', err);
+    };
+    if (this.wantsReceive && this.receivers.length === 0) {
+      for (const spec of this.options.groups) {
+        const receiver = new GroupReceiver(
+          { spec, port: this.options.port, reuseAddr: this.options.reuseAddr, bindToGroup: this.options.bindToGroup },
+          (data, peer, from) => this.emit('message', data, peer, from.group),
+          onError,
+        );
+        this.receivers.push(receiver);
+        binding.push(receiver.bind());
+      }
+    }
+    if (this.wantsSend && this.senders.size === 0) {
+      for (const family of new Set(this.options.groups.map((spec) => spec.family))) {
+        const sender = new GroupSender({ family, ttl: this.options.ttl, loopback: this.options.loopback }, onError);
+        this.senders.set(family, sender);
+        binding.push(sender.bind());
+      }
+    }
+    if (binding.length === 0) return;
+    try {
+      await Promise.all(binding);
+    } catch (err) {
+      if (!this.closing) this.fail(err as Error);
+      return;
+    }
+    if (this.closing) return;
+    this.bound = true;
+    this.startRenewing();
+    this.attach(false);
+  }
+
+  /**
+   * Joins the groups and points the senders at the interface, as far as the interface exists
+   * now; schedules another attempt for what is missing.
+   */
+  private attach(renew: boolean): void {
+    if (this.closing || !this.bound) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    const table = this.options.listInterfaces();
+    const missing = new Set<string>();
+    const choice = this.options.interface;
+    let failure: Error | undefined;
+
+    for (const receiver of this.receivers) {
+      const targets = resolveInterfaces(choice, receiver.spec.family, table);
+      if (targets.length === 0) {
+        missing.add(this.missingLabel(receiver.spec.family));
+        continue;
+      }
+      try {
+        receiver.join(targets, renew);
+      } catch (err) {
+        if (err instanceof MembershipError && err.interfaceMissing) missing.add(this.missingLabel(receiver.spec.family));
+        else failure = err as Error;
+      }
+    }
+    this.sendReady = this.pointSenders(missing);
+
+    if (failure) this.fail(failure);
+    else if (missing.size > 0) this.wait([...missing]);
+    else this.settle();
+    if (this.sendReady) this.flushPending();
+  }
+
+  /** @returns whether every sender can send now */
+  private pointSenders(missing: Set<string>): boolean {
+    const choice = this.options.interface;
+    let ready = true;
+    for (const sender of this.senders.values()) {
+      if (choice.kind === 'all') continue;
+      const [target] = resolveInterfaces(choice, sender.family, this.options.listInterfaces());
+      try {
+        if (!target) throw new Error('missing');
+        sender.useInterface(target);
+      } catch {
+        missing.add(this.missingLabel(sender.family));
+        ready = false;
+      }
+    }
+    return ready && this.senders.size > 0;
+  }
+
+  private missingLabel(family: IpFamily): string {
+    const choice = this.options.interface;
+    if (choice.kind === 'all') return `an ${family === 'ipv4' ? 'IPv4' : 'IPv6'} interface`;
+    return describeChoice(choice);
+  }
+
+  private wait(missing: string[]): void {
+    const reason = `waiting for ${missing.join(', ')}`;
+    if (this.currentState.phase !== 'waiting' || this.currentState.reason !== reason) {
+      this.setState({ phase: 'waiting', reason });
+      this.emit(
+        'error',
+        new InterfaceWaitError(
+          `network interface ${missing.join(', ')} is not on this machine yet (or has no address); netcast keeps trying and joins as soon as it is up; check the interface name if it never is`,
+        ),
+      );
+    }
+    this.retryTimer = setTimeout(() => this.attach(false), this.backoff.next());
+  }
+
+  private settle(): void {
+    this.backoff.reset();
+    const target = this.options.groups.map(describeGroup).join(', ');
+    if (this.currentState.phase !== 'ready') this.setState({ phase: 'ready', text: `joined ${target}` });
+  }
+
+  private startRenewing(): void {
+    if (this.renewTimer || this.options.renewIntervalMs <= 0) return;
+    this.renewTimer = setInterval(() => {
+      if (!this.retryTimer) this.attach(true);
+    }, this.options.renewIntervalMs);
+    this.renewTimer.unref();
+  }
+
+  private flushPending(): void {
+    for (const item of this.pending.drain()) this.transmit(item);
+    this.emit('state');
+  }
+
+  private transmit({ bytes, groups, callback }: PendingSend): void {
+    let waiting = groups.length;
+    let firstError: Error | undefined;
+    for (const spec of groups) {
+      const sender = this.senders.get(spec.family);
+      if (!sender) {
+        callback(new Error(`no ${spec.family} sender is open for ${spec.group}`));
+        return;
+      }
+      sender.send(bytes, spec.group, this.options.port, (err) => {
+        firstError ??= err;
+        waiting -= 1;
+        if (waiting === 0) callback(firstError);
+      });
+    }
+  }
+
+  private fail(err: Error): void {
+    this.setState({ phase: 'failed', reason: err.message });
+    this.emit('error', err);
+  }
+
+  private setState(state: EndpointState): void {
+    this.currentState = state;
+    this.emit('state');
+  }
+}

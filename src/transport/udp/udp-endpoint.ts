@@ -1,0 +1,234 @@
+import dgram from 'node:dgram';
+import type { Codec, FrameDecoder } from '../../framing/types';
+import { FramingError } from '../../framing/errors';
+import { BoundedQueue } from '../bounded-queue';
+import type { EndpointCounters, EndpointState } from '../endpoint-state';
+import { explainNetworkError } from '../network-error';
+import { TypedEmitter } from '../typed-emitter';
+import { addressForSocket, checkDatagramSize, closeSocket, type IpFamily, type Peer, peerFrom } from './datagram';
+
+export interface UdpEndpointOptions {
+  family: IpFamily;
+  /** address to bind; '' binds every address of the family */
+  localAddress: string;
+  /** 0 lets the OS pick */
+  port: number;
+  /** IPv6 only: refuse IPv4 peers instead of accepting them as ::ffff:a.b.c.d */
+  ipv6Only: boolean;
+  reuseAddr: boolean;
+  broadcast: boolean;
+  /** bytes; 0 keeps the OS default */
+  receiveBufferSize: number;
+  sendBufferSize: number;
+  /** where a send without its own destination goes; '' / 0 for none */
+  remoteHost: string;
+  remotePort: number;
+  /** splits one datagram into several records; undefined: one record per datagram */
+  codec?: Codec;
+  /** sends held while the socket binds (deploy); drop-oldest past this */
+  pendingLimit: number;
+}
+
+export interface UdpEndpointEvents {
+  state: () => void;
+  /** records of one datagram, in order */
+  records: (records: Buffer[], peer: Peer) => void;
+  error: (err: Error) => void;
+}
+
+export interface Destination {
+  host: string;
+  port: number;
+}
+
+export type SendCallback = (err?: Error) => void;
+
+interface PendingSend {
+  bytes: Buffer;
+  to: Destination;
+  callback: SendCallback;
+}
+
+export class NoDestinationError extends Error {
+  readonly code = 'ERR_NETCAST_NO_DESTINATION';
+  constructor() {
+    super('no destination for this message; set Remote host and port on the UDP endpoint, or send msg.ip and msg.port');
+  }
+}
+
+/**
+ * One bound UDP socket. Every in node on the endpoint sees what arrives and every out node sends
+ * from it, so a device that answers to the source port reaches the in node.
+ */
+export class UdpEndpoint extends TypedEmitter<UdpEndpointEvents> {
+  private readonly socket: dgram.Socket;
+  private readonly decoder?: FrameDecoder;
+  /** sends made before the socket is bound: nothing sent right after deploy is lost */
+  private readonly pending: BoundedQueue<PendingSend>;
+  private currentState: EndpointState = { phase: 'starting' };
+  private ready = false;
+  private closing?: Promise<void>;
+
+  constructor(readonly options: UdpEndpointOptions) {
+    super();
+    this.socket = dgram.createSocket({
+      type: options.family === 'ipv6' ? 'udp6' : 'udp4',
+      reuseAddr: options.reuseAddr,
+      ipv6Only: options.family === 'ipv6' && options.ipv6Only,
+    });
+    this.decoder = options.codec?.createDecoder();
+    this.pending = new BoundedQueue(options.pendingLimit, 'drop-oldest');
+    this.socket.on('message', (data, rinfo) => this.onDatagram(data, peerFrom(rinfo)));
+    this.socket.on('error', (err) => this.onSocketError(err));
+  }
+
+  get state(): EndpointState {
+    return this.currentState;
+  }
+
+  get counters(): EndpointCounters {
+    return { dropped: this.pending.dropped, queued: this.pending.length, refused: 0 };
+  }
+
+  /** The bound port, once bound (useful when the OS picked it). */
+  get port(): number | undefined {
+    return this.ready ? this.socket.address().port : undefined;
+  }
+
+  /** The kernel's buffer sizes once bound (Linux reports twice what was asked, for bookkeeping). */
+  get bufferSizes(): { receive: number; send: number } | undefined {
+    return this.ready ? { receive: this.socket.getRecvBufferSize(), send: this.socket.getSendBufferSize() } : undefined;
+  }
+
+  start(): void {
+    if (this.closing || this.currentState.phase !== 'starting') return;
+    this.socket.bind({ port: this.options.port, address: this.options.localAddress || undefined }, () => this.onBound());
+  }
+
+  /**
+   * Frames `payload` as one datagram and sends it to `to`, or to the default remote. Throws for a
+   * payload that cannot be one datagram or a missing destination; network failures arrive in the
+   * callback.
+   */
+  send(payload: Buffer, to: Partial<Destination>, callback: SendCallback): void {
+    const destination = this.destinationFor(to);
+    const bytes = this.options.codec ? this.options.codec.encoder.encode(payload) : payload;
+    checkDatagramSize(bytes, this.options.family, destination.host);
+    if (this.closing) throw new Error('the UDP endpoint is closing; the message was not sent');
+    if (this.currentState.phase === 'failed') throw new Error(`the UDP socket is not open (${this.currentState.reason})`);
+    if (!this.ready) {
+      this.pending.push({ bytes, to: destination, callback });
+      this.emit('state');
+      return;
+    }
+    this.transmit({ bytes, to: destination, callback });
+  }
+
+  /** Resolves once the socket is closed and its port is free again. */
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.closing = closeSocket(this.socket).then(() => {
+        for (const item of this.pending.drain()) item.callback(new Error('the UDP endpoint closed before the message could be sent'));
+        this.setState({ phase: 'closed' });
+      });
+    }
+    return this.closing;
+  }
+
+  private destinationFor(to: Partial<Destination>): Destination {
+    const host = to.host || this.options.remoteHost;
+    const port = to.port || this.options.remotePort;
+    if (!host || !port) throw new NoDestinationError();
+    return { host, port };
+  }
+
+  private onBound(): void {
+    if (this.closing) return;
+    try {
+      this.applySocketOptions();
+    } catch (err) {
+      this.fail(explainNetworkError(err, { action: 'configure the UDP socket on', port: this.options.port }));
+      return;
+    }
+    this.ready = true;
+    this.setState({ phase: 'ready', text: `bound :${this.socket.address().port}` });
+    for (const item of this.pending.drain()) this.transmit(item);
+    this.emit('state');
+  }
+
+  private applySocketOptions(): void {
+    const { broadcast, receiveBufferSize, sendBufferSize } = this.options;
+    this.socket.setBroadcast(broadcast);
+    if (receiveBufferSize > 0) this.socket.setRecvBufferSize(receiveBufferSize);
+    if (sendBufferSize > 0) this.socket.setSendBufferSize(sendBufferSize);
+  }
+
+  private transmit({ bytes, to, callback }: PendingSend): void {
+    const host = addressForSocket(this.options.family, to.host);
+    this.socket.send(bytes, to.port, host, (err) => {
+      if (!err) return callback();
+      const explained = explainNetworkError(err, { action: 'send to', host: to.host, port: to.port });
+      callback(isBroadcastRefusal(err, this.options.broadcast) ? new Error(`${explained.message}; ${BROADCAST_HINT}`, { cause: err }) : explained);
+    });
+  }
+
+  private onDatagram(data: Buffer, peer: Peer): void {
+    if (!this.decoder) {
+      this.emit('records', [data], peer);
+      return;
+    }
+    try {
+      const records = this.decoder.push(data);
+      if (this.decoder.pendingBytes > 0) this.takeLeftover(records, data.length);
+      if (records.length > 0) this.emit('records', records, peer);
+    } catch (err) {
+      this.decoder.reset();
+      if (err instanceof FramingError && err.frames.length > 0) this.emit('records', err.frames, peer);
+      this.emit('error', err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  /**
+   * A datagram is a whole message: bytes after the last delimiter are the last record, but a
+   * record cut short by the datagram's end is damaged and reported.
+   */
+  private takeLeftover(records: Buffer[], datagramLength: number): void {
+    const decoder = this.decoder as FrameDecoder;
+    if (this.options.codec?.mode === 'delimiter') {
+      records.push(...decoder.flush());
+      return;
+    }
+    const missing = decoder.pendingBytes;
+    decoder.reset();
+    throw new FramingError(
+      `a ${datagramLength}-byte datagram ended inside a record (${missing} bytes left over); check the framing settings against what the device sends`,
+      records,
+    );
+  }
+
+  private onSocketError(err: Error): void {
+    if (!this.ready && this.currentState.phase === 'starting') {
+      const { localAddress, port } = this.options;
+      this.fail(explainNetworkError(err, { action: 'bind', host: localAddress || undefined, port }));
+      return;
+    }
+    this.emit('error', explainNetworkError(err, { action: 'receive on', port: this.port }));
+  }
+
+  private fail(err: Error): void {
+    for (const item of this.pending.drain()) item.callback(err);
+    this.setState({ phase: 'failed', reason: err.message });
+    this.emit('error', err);
+  }
+
+  private setState(state: EndpointState): void {
+    this.currentState = state;
+    this.emit('state');
+  }
+}
+
+const BROADCAST_HINT = 'to send to a broadcast address, turn on Broadcast on the UDP endpoint';
+
+function isBroadcastRefusal(err: Error, broadcastOn: boolean): boolean {
+  return !broadcastOn && (err as NodeJS.ErrnoException).code === 'EACCES';
+}
