@@ -1,0 +1,153 @@
+import { checkCloseCode } from '../transport/websocket/websocket-endpoint';
+import type { WebSocketEndpoint, WebSocketMessage, WebSocketSessionInfo } from '../transport/websocket/websocket-endpoint';
+import { WebSocketClientEndpoint } from '../transport/websocket/websocket-client';
+import { WebSocketServerEndpoint } from '../transport/websocket/websocket-server';
+import { readBoolean } from './shared/config-values';
+import { attachToEndpoint, ownEndpoint, type EndpointConfigNode } from './shared/endpoint-nodes';
+import { bufferToPayload, parsePayloadFormat, parseStringEncoding, payloadToBuffer, type PayloadFormat, type StringEncoding } from './shared/payload';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from './shared/red';
+import { plainAddress, sessionIdFor } from './shared/session';
+import { tlsMaterialFrom } from './shared/tls';
+import { readClientOptions, readMode, readServerOptions, type WebSocketCredentials } from './websocket-config';
+
+type WebSocketEndpointNode = EndpointConfigNode<WebSocketEndpoint> & Node<WebSocketCredentials>;
+
+const SESSION_TYPE = 'websocket';
+// RFC 6455: a close reason fits in 123 bytes.
+const MAX_CLOSE_REASON = 123;
+
+function createEndpoint(RED: NodeAPI, def: NodeDef, credentials: WebSocketCredentials): WebSocketEndpoint {
+  const tls = tlsMaterialFrom(RED, def);
+  if (readMode(def) === 'client') return new WebSocketClientEndpoint(readClientOptions(def, credentials, tls));
+  const host = { server: RED.server, httpNodeRoot: RED.settings.httpNodeRoot };
+  return new WebSocketServerEndpoint(readServerOptions(def, credentials, host, tls));
+}
+
+/** Text frames for strings (UTF-8), numbers and objects (JSON); binary frames for bytes. */
+function toWebSocketMessage(payload: unknown, encoding: StringEncoding): WebSocketMessage {
+  const data = payloadToBuffer(payload, encoding);
+  return { data, binary: isBinaryPayload(payload, encoding) };
+}
+
+function isBinaryPayload(payload: unknown, encoding: StringEncoding): boolean {
+  if (typeof payload === 'string') return encoding !== 'utf8';
+  if (payload instanceof Uint8Array || payload instanceof ArrayBuffer) return true;
+  const serialised = payload as { type?: unknown; data?: unknown } | null;
+  return typeof serialised === 'object' && serialised !== null && serialised.type === 'Buffer' && Array.isArray(serialised.data);
+}
+
+function fromWebSocketMessage(message: WebSocketMessage, format: PayloadFormat | 'auto'): unknown {
+  if (format === 'auto') return message.binary ? message.data : message.data.toString('utf8');
+  return bufferToPayload(message.data, format);
+}
+
+function parseOutput(value: unknown): PayloadFormat | 'auto' {
+  return value === undefined || value === '' || value === 'auto' ? 'auto' : parsePayloadFormat(value);
+}
+
+function closeReason(value: unknown): string {
+  const text = typeof value === 'string' && value !== '' ? value : 'closed by flow';
+  const bytes = Buffer.from(text, 'utf8');
+  return bytes.length <= MAX_CLOSE_REASON ? text : bytes.subarray(0, MAX_CLOSE_REASON).toString('utf8').replace(/\uFFFD$/, '');
+}
+
+export = function register(RED: NodeAPI): void {
+  function WebSocketEndpointConfigNode(this: WebSocketEndpointNode, def: NodeDef): void {
+    RED.nodes.createNode(this, def);
+    ownEndpoint(this, () => createEndpoint(RED, def, this.credentials ?? {}));
+  }
+
+  function WebSocketInNode(this: Node, def: NodeDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const link = attachToEndpoint<WebSocketEndpoint>(RED, node, def, true, 'WebSocket endpoint');
+    if (!link) return;
+    const { endpoint, endpointId } = link;
+    const format = parseOutput(def.output);
+    const topic = typeof def.topic === 'string' && def.topic !== '' ? def.topic : undefined;
+    const withEvents = readBoolean(def, 'events', false);
+    const withHeaders = readBoolean(def, 'headers', false);
+
+    const sessionFields = (session: WebSocketSessionInfo): NodeMessage => {
+      const ip = plainAddress(session.remoteAddress);
+      const ref: Record<string, unknown> = { type: SESSION_TYPE, id: session.id, endpoint: endpointId, ip, port: session.remotePort };
+      if (withHeaders) ref.headers = session.headers;
+      const msg: NodeMessage = { ip, port: session.remotePort, _session: ref };
+      if (topic !== undefined) msg.topic = topic;
+      return msg;
+    };
+    const toMessage = (session: WebSocketSessionInfo, message: WebSocketMessage): NodeMessage | undefined => {
+      const msg = sessionFields(session);
+      try {
+        msg.payload = fromWebSocketMessage(message, format);
+        return msg;
+      } catch (err) {
+        msg.payload = message.data.toString('utf8');
+        node.error(err as Error, msg);
+        return undefined;
+      }
+    };
+    const emitEvent = (event: string, session: WebSocketSessionInfo | undefined, details: Record<string, unknown>): void => {
+      if (!withEvents) return;
+      const msg: NodeMessage = session ? sessionFields(session) : topic !== undefined ? { topic } : {};
+      msg.event = event;
+      msg.payload = { event, ...details };
+      node.send([null, msg]);
+    };
+
+    const onMessages = (session: WebSocketSessionInfo, messages: WebSocketMessage[]): void => {
+      const out: NodeMessage[] = [];
+      for (const message of messages) {
+        const msg = toMessage(session, message);
+        if (msg) out.push(msg);
+      }
+      if (out.length > 0) node.send(withEvents ? [out, null] : [out]);
+    };
+    const onOpen = (session: WebSocketSessionInfo): void => emitEvent('connect', session, {});
+    const onClose = (session: WebSocketSessionInfo, code: number, reason: string): void => emitEvent('disconnect', session, { code, reason });
+    const onRefused = (address: string, reason: string): void => {
+      if (!withEvents) return;
+      node.send([null, { event: 'refused', ip: plainAddress(address), payload: { event: 'refused', reason }, ...(topic !== undefined ? { topic } : {}) }]);
+    };
+    const onError = (err: Error, session?: WebSocketSessionInfo): void => {
+      if (session) node.error(err, sessionFields(session));
+      emitEvent('error', session, { reason: err.message });
+    };
+    endpoint.on('messages', onMessages).on('open', onOpen).on('close', onClose).on('refused', onRefused).on('error', onError);
+    node.on('close', () => {
+      endpoint.off('messages', onMessages).off('open', onOpen).off('close', onClose).off('refused', onRefused).off('error', onError);
+    });
+  }
+
+  function WebSocketOutNode(this: Node, def: NodeDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const link = attachToEndpoint<WebSocketEndpoint>(RED, node, def, false, 'WebSocket endpoint');
+    if (!link) return;
+    const { endpoint, endpointId } = link;
+    const encoding = parseStringEncoding(def.encoding);
+
+    node.on('input', (msg, _send, done) => {
+      try {
+        const sessionId = sessionIdFor(msg, SESSION_TYPE, endpointId);
+        const hasPayload = msg.payload !== undefined && msg.payload !== null;
+        if (msg.close) {
+          const code = checkCloseCode(msg.code);
+          if (hasPayload) endpoint.send(toWebSocketMessage(msg.payload, encoding), sessionId);
+          endpoint.closeSession(sessionId, code, closeReason(msg.reason));
+        } else {
+          endpoint.send(toWebSocketMessage(msg.payload, encoding), sessionId);
+        }
+        done();
+      } catch (err) {
+        done(err as Error);
+      }
+    });
+  }
+
+  RED.nodes.registerType('netcast-websocket-endpoint', WebSocketEndpointConfigNode, {
+    credentials: { token: { type: 'password' }, user: { type: 'text' }, password: { type: 'password' } },
+  });
+  RED.nodes.registerType('netcast-websocket-in', WebSocketInNode);
+  RED.nodes.registerType('netcast-websocket-out', WebSocketOutNode);
+};

@@ -1,0 +1,204 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
+import type { RawData, WebSocket } from 'ws';
+import { BoundedQueue } from '../bounded-queue';
+import { PacedDelivery } from '../paced-delivery';
+import type { WebSocketMessage, WebSocketSessionInfo } from './websocket-endpoint';
+import type { WebSocketCommonOptions } from './websocket-options';
+
+export interface PeerInfo {
+  remoteAddress: string;
+  remotePort: number;
+  headers: IncomingHttpHeaders;
+}
+
+export interface WebSocketSessionHandlers {
+  messages(session: WebSocketSession, messages: WebSocketMessage[]): void;
+  /** something the flow should hear about (oversize message, protocol error); the session closes */
+  error(session: WebSocketSession, err: Error): void;
+  closed(session: WebSocketSession, code: number, reason: string): void;
+  /** queued or dropped counts changed */
+  counters(): void;
+}
+
+// Past this many bytes waiting to be written, messages wait in the bounded queue instead, so a
+// client that stops reading costs at most queueSize messages, not unbounded memory.
+const MAX_SOCKET_BUFFER = 1024 * 1024;
+
+const CLOSE_MEANINGS: Readonly<Record<number, string>> = {
+  1000: 'closed normally',
+  1001: 'going away',
+  1002: 'protocol error',
+  1003: 'unsupported data',
+  1005: 'closed without a code',
+  1006: 'connection lost',
+  1007: 'invalid data',
+  1008: 'policy violation',
+  1009: 'message too big',
+  1011: 'server error',
+};
+
+export function describeCloseCode(code: number): string {
+  return CLOSE_MEANINGS[code] ?? `closed with code ${code}`;
+}
+
+/** ws keeps the TCP socket private; corking it is what batches many sends into one write. */
+function transportOf(socket: WebSocket): Socket | undefined {
+  return (socket as unknown as { _socket?: Socket })._socket;
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+/** One WebSocket connection: paced delivery to the flow, bounded and batched writes out, heartbeat. */
+export class WebSocketSession implements WebSocketSessionInfo {
+  readonly id = randomBytes(6).toString('hex');
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly whenClosed: Promise<void>;
+  private readonly transport?: Socket;
+  private readonly delivery: PacedDelivery<WebSocketMessage>;
+  private readonly outbox: BoundedQueue<WebSocketMessage>;
+  private answeredPing = true;
+  private uncorkScheduled = false;
+  private closeCode?: number;
+  private closeReason?: string;
+  private closed = false;
+
+  constructor(
+    private readonly socket: WebSocket,
+    peer: PeerInfo,
+    private readonly options: WebSocketCommonOptions,
+    private readonly handlers: WebSocketSessionHandlers,
+    outbox?: BoundedQueue<WebSocketMessage>,
+  ) {
+    this.remoteAddress = peer.remoteAddress;
+    this.remotePort = peer.remotePort;
+    this.headers = peer.headers;
+    this.transport = transportOf(socket);
+    this.outbox = outbox ?? new BoundedQueue<WebSocketMessage>(options.queueSize, options.queuePolicy);
+    this.delivery = new PacedDelivery<WebSocketMessage>(socket, (messages) => handlers.messages(this, messages), options.maxMessagesPerTurn);
+    this.whenClosed = new Promise((resolve) => socket.once('close', () => resolve()));
+    socket.on('message', (data: RawData, isBinary: boolean) => this.delivery.add([{ data: toBuffer(data), binary: isBinary }]));
+    socket.on('pong', () => (this.answeredPing = true));
+    socket.on('error', (err: Error) => this.onError(err));
+    socket.on('close', (code: number, reason: Buffer) => this.onClose(code, reason.toString('utf8')));
+    this.transport?.on('drain', () => this.flushOutbox());
+    if (this.outbox.length > 0) this.flushOutbox();
+  }
+
+  get protocol(): string {
+    return this.socket.protocol;
+  }
+
+  get queued(): number {
+    return this.outbox.length;
+  }
+
+  get dropped(): number {
+    return this.outbox.dropped;
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && this.socket.readyState === this.socket.OPEN;
+  }
+
+  /** Sends in order, batched with others written in the same event-loop turn. */
+  send(message: WebSocketMessage): void {
+    if (this.closed) return;
+    if (this.outbox.length > 0 || this.socket.bufferedAmount > MAX_SOCKET_BUFFER) {
+      this.outbox.push(message);
+      this.handlers.counters();
+      return;
+    }
+    this.write(message);
+  }
+
+  /** A closing handshake; what was sent before still goes out first. */
+  close(code: number, reason: string): void {
+    this.closeReason ??= reason;
+    this.socket.close(code, reason);
+  }
+
+  terminate(reason: string): void {
+    this.closeReason ??= reason;
+    this.socket.terminate();
+  }
+
+  /**
+   * One heartbeat tick: a peer that did not answer the last ping is dropped, otherwise pinged
+   * again. A silent peer behind a dead NAT or unplugged cable is found within two intervals.
+   */
+  probe(): void {
+    if (!this.isOpen) return;
+    if (!this.answeredPing) {
+      this.terminate(`no answer to ping within ${Math.round(this.options.heartbeatMs / 100) / 10} s`);
+      return;
+    }
+    this.answeredPing = false;
+    this.socket.ping();
+  }
+
+  /** Hands back what could not be sent, for a client to keep for the next connection. */
+  takeOutbox(): BoundedQueue<WebSocketMessage> {
+    return this.outbox;
+  }
+
+  private write(message: WebSocketMessage): void {
+    const transport = this.transport;
+    if (transport && !this.uncorkScheduled) {
+      this.uncorkScheduled = true;
+      transport.cork();
+      // Node-RED delivers each message in its own setImmediate callback; uncorking on the next
+      // turn puts every frame written to this client in this turn into one writev.
+      setImmediate(() => {
+        this.uncorkScheduled = false;
+        transport.uncork();
+      });
+    }
+    this.socket.send(message.data, { binary: message.binary });
+  }
+
+  private flushOutbox(): void {
+    let sent = false;
+    while (this.outbox.length > 0 && this.socket.bufferedAmount <= MAX_SOCKET_BUFFER && this.isOpen) {
+      this.write(this.outbox.shift() as WebSocketMessage);
+      sent = true;
+    }
+    if (sent) this.handlers.counters();
+  }
+
+  private onError(err: Error & { code?: string }): void {
+    if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      this.closeCode = 1009;
+      this.closeReason = 'message too big';
+      this.handlers.error(
+        this,
+        new Error(
+          `a message from ${this.remoteAddress} was larger than the ${this.options.maxPayload}-byte limit, so the connection was closed with code 1009; raise Max message size on the endpoint or send smaller messages`,
+        ),
+      );
+      return;
+    }
+    if (err.code?.startsWith('WS_ERR_')) {
+      this.closeReason ??= 'protocol error';
+      this.handlers.error(this, new Error(`${this.remoteAddress} broke the WebSocket protocol (${err.message}), so the connection was closed`));
+      return;
+    }
+    // network errors (reset, broken pipe) end the session; the close event reports them
+    this.closeReason ??= err.message;
+  }
+
+  private onClose(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.delivery.finish();
+    const finalCode = this.closeCode ?? code;
+    this.handlers.closed(this, finalCode, this.closeReason ?? (reason || describeCloseCode(finalCode)));
+  }
+}
