@@ -52,9 +52,9 @@ export = function register(RED: NodeAPI): void {
         return { ok: false };
       }
     };
+    // one send per message: given an array, Node-RED deep-copies every message after the first
     const emitData = (messages: NodeMessage[]): void => {
-      if (messages.length === 0) return;
-      node.send(withEvents ? [messages, null] : [messages]);
+      for (const msg of messages) node.send(withEvents ? [msg, null] : msg);
     };
     const emitEvent = (event: string, session: TcpSessionInfo | undefined, reason?: string): void => {
       if (!withEvents) return;

@@ -101,7 +101,8 @@ export = function register(RED: NodeAPI): void {
         const msg = toMessage(session, message);
         if (msg) out.push(msg);
       }
-      if (out.length > 0) node.send(withEvents ? [out, null] : [out]);
+      // one send per message: given an array, Node-RED deep-copies every message after the first
+      for (const msg of out) node.send(withEvents ? [msg, null] : msg);
     };
     const onOpen = (session: WebSocketSessionInfo): void => emitEvent('connect', session, {});
     const onClose = (session: WebSocketSessionInfo, code: number, reason: string): void => emitEvent('disconnect', session, { code, reason });

@@ -10,6 +10,17 @@ export interface PacedSource {
   resume(): void;
 }
 
+/** Items per turn: a number, or a function for a share that changes (e.g. with the number of sessions). */
+export type TurnLimit = number | (() => number);
+
+/**
+ * One session's share of an endpoint's per-turn allowance, so many busy sessions together still
+ * hand the flow about `total` items per turn, and none gets less than `floor`.
+ */
+export function fairShare(total: number, sessions: () => number, floor = 16): () => number {
+  return () => Math.max(floor, Math.floor(total / Math.max(1, sessions())));
+}
+
 export class PacedDelivery<T> {
   private pending: T[] = [];
   private deliveredThisTurn = 0;
@@ -20,8 +31,12 @@ export class PacedDelivery<T> {
   constructor(
     private readonly source: PacedSource,
     private readonly deliver: (items: T[]) => void,
-    private readonly maxPerTurn = 256,
+    private readonly maxPerTurn: TurnLimit = 256,
   ) {}
+
+  private get limit(): number {
+    return typeof this.maxPerTurn === 'number' ? this.maxPerTurn : this.maxPerTurn();
+  }
 
   get waiting(): number {
     return this.pending.length;
@@ -30,7 +45,7 @@ export class PacedDelivery<T> {
   /** Items just read from the source, in order. */
   add(items: T[]): void {
     if (this.closed || items.length === 0) return;
-    if (this.pending.length === 0 && this.deliveredThisTurn + items.length <= this.maxPerTurn) {
+    if (this.pending.length === 0 && this.deliveredThisTurn + items.length <= this.limit) {
       this.deliveredThisTurn += items.length;
       this.scheduleTurn();
       this.deliver(items);
@@ -61,7 +76,7 @@ export class PacedDelivery<T> {
   }
 
   private deliverAllowance(): void {
-    const room = this.maxPerTurn - this.deliveredThisTurn;
+    const room = this.limit - this.deliveredThisTurn;
     if (room <= 0 || this.pending.length === 0) return;
     const batch = this.pending.length <= room ? this.pending : this.pending.slice(0, room);
     this.pending = batch === this.pending ? [] : this.pending.slice(room);

@@ -135,3 +135,37 @@ describe('explainNetworkError', function () {
     explained.cause.should.equal(original);
   });
 });
+
+describe('TurnCork', function () {
+  const { TurnCork } = require('../../dist/transport/turn-cork');
+  function target() {
+    return { log: [], cork() { this.log.push('cork'); }, uncork() { this.log.push('uncork'); } };
+  }
+
+  it('lets the first write of a turn go out at once and corks the rest until the turn ends', async function () {
+    const socket = target();
+    const cork = new TurnCork(socket);
+    cork.beforeWrite();
+    socket.log.should.eql([]);
+    cork.beforeWrite();
+    cork.beforeWrite();
+    socket.log.should.eql(['cork']);
+    await nextTurn();
+    socket.log.should.eql(['cork', 'uncork']);
+    cork.beforeWrite();
+    socket.log.should.eql(['cork', 'uncork'], 'a new turn starts uncorked');
+  });
+});
+
+describe('fairShare', function () {
+  const { fairShare } = require('../../dist/transport/paced-delivery');
+  it('splits the per-turn allowance between sessions, never below the floor', function () {
+    let sessions = 1;
+    const share = fairShare(256, () => sessions, 16);
+    share().should.equal(256);
+    sessions = 4;
+    share().should.equal(64);
+    sessions = 100;
+    share().should.equal(16);
+  });
+});

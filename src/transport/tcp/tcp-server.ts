@@ -2,6 +2,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { EndpointCounters } from '../endpoint-state';
 import { explainNetworkError } from '../network-error';
+import { fairShare } from '../paced-delivery';
 import { SessionGoneError, TcpEndpoint } from './tcp-endpoint';
 import type { TcpServerOptions } from './tcp-options';
 import { TcpSession } from './tcp-session';
@@ -13,6 +14,7 @@ export class TcpServerEndpoint extends TcpEndpoint {
   private readonly sessions = new Map<string, TcpSession>();
   private droppedByClosedSessions = 0;
   private closing?: Promise<void>;
+  private readonly framesPerSessionTurn = fairShare(this.options.maxFramesPerTurn, () => this.sessions.size);
 
   constructor(private readonly options: TcpServerOptions) {
     super();
@@ -112,7 +114,7 @@ export class TcpServerEndpoint extends TcpEndpoint {
       error: (from, err) => this.emit('error', err, from),
       closed: (from, reason) => this.onSessionClosed(from, reason),
       counters: () => this.emit('state'),
-    });
+    }, undefined, this.framesPerSessionTurn);
     this.sessions.set(session.id, session);
     this.emit('open', session);
     this.reportListening();

@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { BoundedQueue } from '../bounded-queue';
-import { PacedDelivery } from '../paced-delivery';
+import { PacedDelivery, type TurnLimit } from '../paced-delivery';
+import { TurnCork } from '../turn-cork';
 import { FramingError, type FrameDecoder } from '../../framing';
 import type { TcpCommonOptions } from './tcp-options';
 
@@ -44,7 +45,7 @@ export class TcpSession implements TcpSessionInfo {
   private endWhenFlushed = false;
   private receivedData = false;
   private peerEnded = false;
-  private uncorkScheduled = false;
+  private readonly cork: TurnCork;
   private closeReason?: string;
   private closed = false;
   readonly whenClosed: Promise<void>;
@@ -54,12 +55,14 @@ export class TcpSession implements TcpSessionInfo {
     options: TcpCommonOptions,
     private readonly handlers: TcpSessionHandlers,
     outbox?: BoundedQueue<Buffer>,
+    framesPerTurn: TurnLimit = options.maxFramesPerTurn,
   ) {
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
     this.decoder = options.codec.createDecoder();
+    this.cork = new TurnCork(socket);
     this.outbox = outbox ?? new BoundedQueue<Buffer>(options.queueSize, options.queuePolicy);
-    this.delivery = new PacedDelivery<Buffer>(socket, (frames) => handlers.frames(this, frames), options.maxFramesPerTurn);
+    this.delivery = new PacedDelivery<Buffer>(socket, (frames) => handlers.frames(this, frames), framesPerTurn);
     socket.setNoDelay(options.noDelay);
     if (options.keepAlive) socket.setKeepAlive(true, options.keepAliveDelayMs);
     if (options.idleTimeoutMs > 0) {
@@ -119,16 +122,7 @@ export class TcpSession implements TcpSessionInfo {
 
   private write(bytes: Buffer): void {
     if (this.peerEnded) this.endAfter(HALF_CLOSE_AFTER_REPLY_MS);
-    if (!this.uncorkScheduled) {
-      this.uncorkScheduled = true;
-      this.socket.cork();
-      // Node-RED delivers each message in its own setImmediate callback; uncorking on the next
-      // turn puts every reply written in this turn into one writev.
-      setImmediate(() => {
-        this.uncorkScheduled = false;
-        this.socket.uncork();
-      });
-    }
+    this.cork.beforeWrite();
     this.socket.write(bytes);
   }
 

@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import { BoundedQueue } from '../bounded-queue';
+import { TurnCork } from '../turn-cork';
 import { PacedDelivery } from '../paced-delivery';
 import type { WebSocketMessage, WebSocketSessionInfo } from './websocket-endpoint';
 import type { WebSocketCommonOptions } from './websocket-options';
@@ -65,7 +66,7 @@ export class WebSocketSession implements WebSocketSessionInfo {
   private readonly delivery: PacedDelivery<WebSocketMessage>;
   private readonly outbox: BoundedQueue<WebSocketMessage>;
   private answeredPing = true;
-  private uncorkScheduled = false;
+  private readonly cork?: TurnCork;
   private closeCode?: number;
   private closeReason?: string;
   private closed = false;
@@ -81,6 +82,7 @@ export class WebSocketSession implements WebSocketSessionInfo {
     this.remotePort = peer.remotePort;
     this.headers = peer.headers;
     this.transport = transportOf(socket);
+    if (this.transport) this.cork = new TurnCork(this.transport);
     this.outbox = outbox ?? new BoundedQueue<WebSocketMessage>(options.queueSize, options.queuePolicy);
     this.delivery = new PacedDelivery<WebSocketMessage>(socket, (messages) => handlers.messages(this, messages), options.maxMessagesPerTurn);
     this.whenClosed = new Promise((resolve) => socket.once('close', () => resolve()));
@@ -150,17 +152,7 @@ export class WebSocketSession implements WebSocketSessionInfo {
   }
 
   private write(message: WebSocketMessage): void {
-    const transport = this.transport;
-    if (transport && !this.uncorkScheduled) {
-      this.uncorkScheduled = true;
-      transport.cork();
-      // Node-RED delivers each message in its own setImmediate callback; uncorking on the next
-      // turn puts every frame written to this client in this turn into one writev.
-      setImmediate(() => {
-        this.uncorkScheduled = false;
-        transport.uncork();
-      });
-    }
+    this.cork?.beforeWrite();
     this.socket.send(message.data, { binary: message.binary });
   }
 
