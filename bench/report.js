@@ -1,0 +1,127 @@
+'use strict';
+// Turns the measurements into per-case summaries (median, min–max over repetitions; ratios
+// computed per repetition), a JSON document and a Markdown table.
+const { execFileSync } = require('child_process');
+const os = require('os');
+const path = require('path');
+const { summarize } = require('./metrics');
+const targets = require('./targets');
+
+const RESOURCES = [
+  ['cpuPercent', 'server CPU %'],
+  ['peakRssMb', 'peak RSS MB'],
+  ['maxLoopDelayMs', 'max loop delay ms'],
+  ['otherCpuPercent', 'other CPU %'],
+];
+const RATIOS = [
+  ['ours/core', 'ours', 'core'],
+  ['ours/raw', 'ours', 'raw'],
+];
+
+function fmt(value) {
+  if (value === undefined || value === null || !Number.isFinite(value)) return '–';
+  const abs = Math.abs(value);
+  if (abs >= 100) return Math.round(value).toLocaleString('en-US');
+  if (abs >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}
+const fmtRatio = (value) => (Number.isFinite(value) ? value.toFixed(3) : '–');
+
+function cell(stats, format = fmt) {
+  if (!stats) return '–';
+  return stats.n > 1 ? `${format(stats.median)} (${format(stats.min)}–${format(stats.max)})` : format(stats.median);
+}
+
+/** One line for the progress log. */
+function brief(testCase, values) {
+  const main = testCase.metrics.map((m) => `${fmt(values[m])} ${m}`).join(', ');
+  return `${main}; CPU ${fmt(values.cpuPercent)} %, RSS ${fmt(values.peakRssMb)} MB, loop ${fmt(values.maxLoopDelayMs)} ms; load CPU ${fmt(values.loadCpuPercent)} %, others ${fmt(values.otherCpuPercent)} %`;
+}
+
+function summarizeCase(testCase, servers, runs) {
+  const keys = [...testCase.metrics, ...RESOURCES.map(([key]) => key)];
+  const ok = runs.filter((run) => run.values);
+  const byServer = {};
+  for (const server of servers) {
+    byServer[server] = {};
+    for (const key of keys) byServer[server][key] = summarize(ok.filter((r) => r.server === server).map((r) => r.values[key]));
+  }
+  const ratios = {};
+  for (const [name, top, bottom] of RATIOS) {
+    if (!servers.includes(top) || !servers.includes(bottom)) continue;
+    ratios[name] = {};
+    for (const key of keys) {
+      const perRep = [];
+      for (const run of ok.filter((r) => r.server === top)) {
+        const other = ok.find((r) => r.server === bottom && r.rep === run.rep);
+        if (other) perRep.push(run.values[key] / other.values[key]);
+      }
+      ratios[name][key] = summarize(perRep);
+    }
+  }
+  return { name: testCase.name, note: testCase.note, metrics: testCase.metrics, servers, runs, summary: byServer, ratios };
+}
+
+function table(results) {
+  const lines = [
+    '| case | metric | ours | core | raw | ours/core | ours/raw | server CPU % ours / core / raw | peak RSS MB ours / core / raw | max loop delay ms ours / core / raw | CPU % of other processes ours / core / raw |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  const triple = (result, key) => ['ours', 'core', 'raw'].map((s) => (result.summary[s] ? fmt(result.summary[s][key]?.median) : '–')).join(' / ');
+  for (const result of results) {
+    result.metrics.forEach((metric, i) => {
+      const row = [
+        i === 0 ? result.name : '',
+        metric,
+        ...['ours', 'core', 'raw'].map((s) => cell(result.summary[s]?.[metric])),
+        ...RATIOS.map(([name]) => cell(result.ratios[name]?.[metric], fmtRatio)),
+        ...RESOURCES.map(([key]) => (i === 0 ? triple(result, key) : '')),
+      ];
+      lines.push(`| ${row.join(' | ')} |`);
+    });
+  }
+  return lines.join('\n');
+}
+
+function machine() {
+  let commit = 'unknown';
+  try {
+    const root = path.join(__dirname, '..');
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    if (execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: root, encoding: 'utf8' }).trim()) commit += ' (src modified)';
+  } catch {
+    // not a git checkout
+  }
+  return {
+    date: new Date().toISOString(),
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    kernel: os.release(),
+    node: process.version,
+    nodeRed: require('node-red/package.json').version,
+    commit,
+  };
+}
+
+function build(results, opts) {
+  const meta = { ...machine(), reps: opts.reps, windowS: opts.window, warmupS: opts.warmup, smoke: opts.smoke, profile: opts.profile, seconds: opts.seconds, package: opts.package };
+  const checks = opts.smoke ? [] : targets.evaluate(results);
+  const notes = results.filter((r) => r.note).map((r) => `- ${r.name}: ${r.note}`);
+  const failed = results.flatMap((r) => r.runs.filter((run) => run.error).map((run) => `- ${r.name} rep ${run.rep} ${run.server}: ${run.error.split('\n')[0]}`));
+  const markdown = [
+    `reps=${meta.reps} window=${meta.windowS}s warmup=${meta.warmupS}s ${meta.smoke ? '(smoke: not a measurement) ' : ''}node=${meta.node} node-red=${meta.nodeRed} commit=${meta.commit} dist built ${meta.package?.built ?? '?'}`,
+    `machine: ${meta.cores} × ${meta.cpu}, ${meta.memoryGb} GB, Linux ${meta.kernel}; ${meta.date}`,
+    '',
+    'Median (min–max) over the repetitions; ratios are computed per repetition. ours = netcast nodes in node-red, core = Node-RED\'s own nodes in node-red, raw = plain Node without Node-RED. Server CPU % is utime+stime of the server process over the window (100 = one core); peak RSS is its VmHWM; max loop delay is the longest event-loop stall in the window; CPU % of other processes is what the rest of the machine (not the server, not the load generator) used during the window: high values mean a disturbed measurement.',
+    '',
+    table(results),
+    '',
+    ...(notes.length ? ['Notes:', ...notes, ''] : []),
+    ...(checks.length ? ['Targets (issue 6):', ...checks.map((c) => `- ${c.met === true ? 'MET' : c.met === false ? 'MISSED' : 'n/a'} — ${c.target}: ${c.detail}`), ''] : []),
+    ...(failed.length ? ['Failed measurements:', ...failed, ''] : []),
+  ].join('\n');
+  return { meta, cases: results, targets: checks, markdown };
+}
+
+module.exports = { brief, summarizeCase, build, fmt };

@@ -1,0 +1,142 @@
+'use strict';
+// npm run bench [-- --only <case>[,<case>...]] [--reps N] [--window S] [--smoke] [--profile] [--servers ours,core,raw]
+// --profile: node --cpu-prof on every server process, profiles in bench/results/profiles (summarize
+// one with node bench/profile.js <file>).
+// For each case and repetition, the same load against our nodes, the core nodes (both in a real
+// node-red process, started fresh for each measurement) and a plain-Node server, in turns.
+const fs = require('fs');
+const path = require('path');
+const ipc = require('./ipc');
+const { NodeRedServer, freePort, snapshotPackage } = require('./servers/node-red');
+const { ProcessWatch, sleep } = require('./metrics');
+const report = require('./report');
+const allCases = require('./cases');
+
+function parseArgs(argv) {
+  const opts = { reps: 3, window: 5, smoke: false, profile: false, only: null, servers: null };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      if (i + 1 >= argv.length) throw new Error(`${arg} needs a value`);
+      return argv[++i];
+    };
+    if (arg === '--only') opts.only = value().split(',').map((s) => s.trim()).filter(Boolean);
+    else if (arg === '--reps') opts.reps = Number(value());
+    else if (arg === '--window') opts.window = Number(value());
+    else if (arg === '--servers') opts.servers = value().split(',').map((s) => s.trim());
+    else if (arg === '--smoke') opts.smoke = true;
+    else if (arg === '--profile') opts.profile = true;
+    else throw new Error(`unknown option ${arg} (use --only <case>, --reps N, --window S, --smoke, --profile, --servers ours,core,raw)`);
+  }
+  if (opts.smoke) Object.assign(opts, { reps: 1, window: 1 });
+  if (!(opts.reps >= 1 && opts.window > 0)) throw new Error('--reps must be >= 1 and --window > 0');
+  opts.warmup = Math.min(1, opts.window / 2);
+  return opts;
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([promise, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms)))]).finally(() => clearTimeout(timer));
+}
+
+const serversOf = (testCase) => testCase.servers ?? ['ours', ...(testCase.flows.core ? ['core'] : []), 'raw'];
+
+/** Starts the server under test: the raw server (it picks a port), or node-red running the case's flow. */
+async function startServer(testCase, flavour, execArgv) {
+  if (flavour === 'raw') {
+    const raw = ipc.start(path.join(__dirname, testCase.raw.script), [JSON.stringify(testCase.raw.args)], { execArgv });
+    const { port } = await withTimeout(raw.ready, 10000, 'raw server to listen').catch(async (err) => {
+      await raw.stop();
+      throw err;
+    });
+    return { pid: raw.pid, port, reset: () => raw.call('reset'), stats: () => raw.call('stats'), stop: () => raw.stop() };
+  }
+  const red = new NodeRedServer(flavour, { execArgv });
+  const port = testCase.load ? await freePort() : undefined;
+  try {
+    await red.start();
+    await red.deploy(testCase.flows[flavour](port));
+  } catch (err) {
+    await red.stop();
+    throw err;
+  }
+  return { pid: red.pid, port, reset: () => red.reset(), stats: () => red.stats(), stop: () => red.stop() };
+}
+
+async function measure(testCase, flavour, opts, rep) {
+  const execArgv = opts.profile ? ['--cpu-prof', '--cpu-prof-dir', opts.profileDir, '--cpu-prof-name', `${testCase.name}-${flavour}-rep${rep}.cpuprofile`] : [];
+  let server;
+  let load;
+  try {
+    server = await startServer(testCase, flavour, execArgv);
+    if (testCase.load) {
+      const spec = testCase.load(server.port);
+      load = ipc.start(path.join(__dirname, spec.script), [JSON.stringify(spec.args)]);
+      await withTimeout(load.ready, 15000, `${spec.script} to connect`);
+    }
+    await sleep(opts.warmup * 1000);
+    const watch = new ProcessWatch(server.pid, load?.pid);
+    await withTimeout(Promise.all([server.reset(), load?.call('reset')]), 10000, 'reset');
+    watch.start();
+    await sleep(opts.window * 1000);
+    const [serverStats, loadStats] = await withTimeout(Promise.all([server.stats(), load?.call('stats')]), 10000, 'stats');
+    const proc = watch.stop();
+    return { ...testCase.measure({ server: serverStats, load: loadStats }), ...proc, maxLoopDelayMs: serverStats.maxLoopDelayMs, ...(serverStats.memoryMb ? { memoryMb: serverStats.memoryMb } : {}) };
+  } finally {
+    await load?.stop();
+    await server?.stop();
+  }
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const known = allCases.map((c) => c.name);
+  const unknown = (opts.only ?? []).filter((name) => !known.includes(name));
+  if (unknown.length) throw new Error(`unknown case ${unknown.join(', ')}; cases: ${known.join(', ')}`);
+  const cases = opts.only ? allCases.filter((c) => opts.only.includes(c.name)) : allCases;
+  const resultsDir = path.join(__dirname, 'results');
+  fs.mkdirSync(resultsDir, { recursive: true });
+  if (opts.profile) fs.mkdirSync((opts.profileDir = path.join(resultsDir, 'profiles')), { recursive: true });
+
+  const started = Date.now();
+  opts.package = snapshotPackage();
+  const results = [];
+  let failures = 0;
+  for (const testCase of cases) {
+    const servers = serversOf(testCase).filter((s) => !opts.servers || opts.servers.includes(s));
+    const runs = [];
+    for (let rep = 1; rep <= opts.reps; rep++) {
+      // Rotate the order each repetition, so no server always runs first (or last).
+      const order = servers.map((_, i) => servers[(i + rep - 1) % servers.length]);
+      for (const flavour of order) {
+        const t0 = Date.now();
+        try {
+          const values = await measure(testCase, flavour, opts, rep);
+          runs.push({ rep, server: flavour, values });
+          console.error(`${testCase.name} rep ${rep} ${flavour}: ${report.brief(testCase, values)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+        } catch (err) {
+          failures += 1;
+          runs.push({ rep, server: flavour, error: err.message });
+          console.error(`${testCase.name} rep ${rep} ${flavour}: FAILED ${err.message}`);
+        }
+      }
+    }
+    results.push(report.summarizeCase(testCase, servers, runs));
+  }
+
+  const output = report.build(results, { ...opts, seconds: (Date.now() - started) / 1000 });
+  const base = opts.smoke ? 'smoke' : opts.only ? 'only' : 'latest';
+  fs.writeFileSync(path.join(resultsDir, `${base}.json`), JSON.stringify(output, null, 2) + '\n');
+  fs.writeFileSync(path.join(resultsDir, `${base}.md`), output.markdown);
+  console.log(output.markdown);
+  console.error(`bench: ${cases.length} case(s) in ${output.meta.seconds.toFixed(0)} s; results in bench/results/${base}.{json,md}`);
+  if (failures) {
+    console.error(`bench: ${failures} measurement(s) failed`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((err) => {
+  console.error(`bench: ${err.message}`);
+  process.exitCode = 1;
+});
