@@ -1,26 +1,18 @@
 'use strict';
-// `npm start`: an embedded Node-RED on 127.0.0.1:1880 with this package loaded and every example
-// flow imported, in a throwaway user dir, with telemetry and update checks off.
+// `npm start`: an embedded Node-RED on 127.0.0.1:1880 with this package loaded and the example
+// flows imported (all but multicast, which would send on the real network), in a throwaway user dir, with telemetry and update checks off.
 const fs = require('fs');
 const http = require('http');
 const os = require('os');
 const path = require('path');
 const express = require('express');
 const RED = require('node-red');
+const { loadExamples } = require('./examples');
 
 const root = path.join(__dirname, '..');
 const port = Number(process.env.PORT || 1880);
 const host = process.env.HOST || '127.0.0.1';
 
-function exampleFlows() {
-  const dir = path.join(root, 'examples');
-  const flows = [];
-  if (!fs.existsSync(dir)) return flows;
-  for (const file of fs.readdirSync(dir, { recursive: true }).map(String).sort()) {
-    if (file.endsWith('.json')) flows.push(...JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')));
-  }
-  return flows;
-}
 
 function prepareUserDir() {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'netcast-start-'));
@@ -28,7 +20,7 @@ function prepareUserDir() {
   fs.mkdirSync(scope, { recursive: true });
   fs.symlinkSync(root, path.join(scope, 'node-red-transports'), 'dir');
   fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'netcast-start', private: true, dependencies: { '@netcast/node-red-transports': '*' } }));
-  fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(exampleFlows(), null, 2));
+  fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(loadExamples().flatMap(({ flow }) => flow), null, 2));
   return userDir;
 }
 
@@ -60,7 +52,8 @@ async function main() {
   app.use(settings.httpNodeRoot, RED.httpNode);
   await RED.start();
   server.listen(port, host, () => {
-    console.log(`\nnetcast: Node-RED is running at http://${host}:${port}/ with the example flows (user dir ${userDir})\n`);
+    console.log(`\nnetcast: Node-RED is running at http://${host}:${port}/ with the example flows (user dir ${userDir})`);
+    console.log('netcast: the multicast examples send on your network, so they are not started here: import them from Menu > Import > Examples\n');
   });
   const stop = async () => {
     await RED.stop();
