@@ -6,7 +6,8 @@ const http = require('http');
 const os = require('os');
 const path = require('path');
 const express = require('express');
-const RED = require('node-red');
+// NETCAST_NODE_RED: another Node-RED install to run (scripts/test-node-red-5.js sets it)
+const RED = require(process.env.NETCAST_NODE_RED ? path.resolve(process.env.NETCAST_NODE_RED) : 'node-red');
 const { loadExamples } = require('./examples');
 
 const root = path.join(__dirname, '..');

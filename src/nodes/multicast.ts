@@ -7,8 +7,10 @@ import { parseInterfaceChoice, summariseInterfaces, systemInterfaces } from '../
 import { MulticastEndpoint, type MulticastEndpointOptions } from '../transport/multicast/multicast-endpoint';
 import type { Peer } from '../transport/udp/datagram';
 import { ConfigError, readBoolean, readInteger, readPort, readSecondsAsMs, readString } from './shared/config-values';
+import { nodeConfig } from './shared/config-version';
 import { attachToEndpoint, ownEndpoint, type EndpointConfigNode } from './shared/endpoint-nodes';
 import { bufferToPayload, parsePayloadFormat, parseStringEncoding, PayloadError, payloadToBuffer } from './shared/payload';
+import { registeredSettings } from './shared/site-defaults';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './shared/red';
 
 type Config = Record<string, unknown>;
@@ -80,13 +82,15 @@ function groupOf(msg: NodeMessage): string | undefined {
 }
 
 export = function register(RED: NodeAPI): void {
-  function MulticastGroupConfigNode(this: EndpointConfigNode<MulticastEndpoint>, def: NodeDef): void {
-    RED.nodes.createNode(this, def);
+  function MulticastGroupConfigNode(this: EndpointConfigNode<MulticastEndpoint>, saved: NodeDef): void {
+    RED.nodes.createNode(this, saved);
+    const def = nodeConfig(RED, this, saved);
     ownEndpoint(this, () => new MulticastEndpoint(readMulticastOptions(def)));
   }
 
-  function MulticastInNode(this: Node, def: NodeDef): void {
-    RED.nodes.createNode(this, def);
+  function MulticastInNode(this: Node, saved: NodeDef): void {
+    RED.nodes.createNode(this, saved);
+    const def = nodeConfig(RED, this, saved);
     const node = this;
     const link = attachToEndpoint<MulticastEndpoint>(RED, node, def, true, 'multicast group config');
     if (!link) return;
@@ -113,8 +117,9 @@ export = function register(RED: NodeAPI): void {
     });
   }
 
-  function MulticastOutNode(this: Node, def: NodeDef): void {
-    RED.nodes.createNode(this, def);
+  function MulticastOutNode(this: Node, saved: NodeDef): void {
+    RED.nodes.createNode(this, saved);
+    const def = nodeConfig(RED, this, saved);
     const node = this;
     const link = attachToEndpoint<MulticastEndpoint>(RED, node, def, false, 'multicast group config');
     if (!link) return;
@@ -130,7 +135,7 @@ export = function register(RED: NodeAPI): void {
     });
   }
 
-  RED.nodes.registerType('netcast-multicast-group', MulticastGroupConfigNode);
+  RED.nodes.registerType('netcast-multicast-group', MulticastGroupConfigNode, { settings: registeredSettings('netcast-multicast-group') });
   RED.nodes.registerType('netcast-multicast-in', MulticastInNode);
   RED.nodes.registerType('netcast-multicast-out', MulticastOutNode);
 

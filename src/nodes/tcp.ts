@@ -3,8 +3,10 @@ import type { TcpEndpoint } from '../transport/tcp/tcp-endpoint';
 import { TcpServerEndpoint } from '../transport/tcp/tcp-server';
 import type { TcpSessionInfo } from '../transport/tcp/tcp-session';
 import { readBoolean } from './shared/config-values';
+import { nodeConfig } from './shared/config-version';
 import { attachToEndpoint, ownEndpoint, type EndpointConfigNode } from './shared/endpoint-nodes';
 import { bufferToPayload, parsePayloadFormat, parseStringEncoding, payloadToBuffer, type PayloadFormat } from './shared/payload';
+import { registeredSettings } from './shared/site-defaults';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './shared/red';
 import { tlsMaterialFrom } from './shared/tls';
 import { plainAddress, sessionIdFor } from './shared/session';
@@ -22,13 +24,15 @@ function sessionFields(session: TcpSessionInfo, endpointId: string): NodeMessage
 }
 
 export = function register(RED: NodeAPI): void {
-  function TcpEndpointConfigNode(this: EndpointConfigNode<TcpEndpoint>, def: NodeDef): void {
-    RED.nodes.createNode(this, def);
+  function TcpEndpointConfigNode(this: EndpointConfigNode<TcpEndpoint>, saved: NodeDef): void {
+    RED.nodes.createNode(this, saved);
+    const def = nodeConfig(RED, this, saved);
     ownEndpoint(this, () => createEndpoint(RED, def));
   }
 
-  function TcpInNode(this: Node, def: NodeDef): void {
-    RED.nodes.createNode(this, def);
+  function TcpInNode(this: Node, saved: NodeDef): void {
+    RED.nodes.createNode(this, saved);
+    const def = nodeConfig(RED, this, saved);
     const node = this;
     const link = attachToEndpoint<TcpEndpoint>(RED, node, def, true, 'TCP endpoint');
     if (!link) return;
@@ -92,8 +96,9 @@ export = function register(RED: NodeAPI): void {
     });
   }
 
-  function TcpOutNode(this: Node, def: NodeDef): void {
-    RED.nodes.createNode(this, def);
+  function TcpOutNode(this: Node, saved: NodeDef): void {
+    RED.nodes.createNode(this, saved);
+    const def = nodeConfig(RED, this, saved);
     const node = this;
     const link = attachToEndpoint<TcpEndpoint>(RED, node, def, false, 'TCP endpoint');
     if (!link) return;
@@ -117,7 +122,7 @@ export = function register(RED: NodeAPI): void {
     });
   }
 
-  RED.nodes.registerType('netcast-tcp-endpoint', TcpEndpointConfigNode);
+  RED.nodes.registerType('netcast-tcp-endpoint', TcpEndpointConfigNode, { settings: registeredSettings('netcast-tcp-endpoint') });
   RED.nodes.registerType('netcast-tcp-in', TcpInNode);
   RED.nodes.registerType('netcast-tcp-out', TcpOutNode);
 };

@@ -5,8 +5,10 @@ import { parseFramingOptions, createCodec, type Codec } from '../framing';
 import type { Peer } from '../transport/udp/datagram';
 import { UdpEndpoint, type Destination, type UdpEndpointOptions } from '../transport/udp/udp-endpoint';
 import { ConfigError, readBoolean, readChoice, readInteger, readString } from './shared/config-values';
+import { nodeConfig } from './shared/config-version';
 import { attachToEndpoint, ownEndpoint, type EndpointConfigNode } from './shared/endpoint-nodes';
 import { bufferToPayload, parsePayloadFormat, parseStringEncoding, PayloadError, payloadToBuffer } from './shared/payload';
+import { registeredSettings } from './shared/site-defaults';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './shared/red';
 
 type Config = Record<string, unknown>;
@@ -75,13 +77,15 @@ function destinationOf(msg: NodeMessage): Partial<Destination> {
 }
 
 export = function register(RED: NodeAPI): void {
-  function UdpEndpointConfigNode(this: EndpointConfigNode<UdpEndpoint>, def: NodeDef): void {
-    RED.nodes.createNode(this, def);
+  function UdpEndpointConfigNode(this: EndpointConfigNode<UdpEndpoint>, saved: NodeDef): void {
+    RED.nodes.createNode(this, saved);
+    const def = nodeConfig(RED, this, saved);
     ownEndpoint(this, () => new UdpEndpoint(readUdpOptions(def)));
   }
 
-  function UdpInNode(this: Node, def: NodeDef): void {
-    RED.nodes.createNode(this, def);
+  function UdpInNode(this: Node, saved: NodeDef): void {
+    RED.nodes.createNode(this, saved);
+    const def = nodeConfig(RED, this, saved);
     const node = this;
     const link = attachToEndpoint<UdpEndpoint>(RED, node, def, true, 'UDP endpoint');
     if (!link) return;
@@ -109,8 +113,9 @@ export = function register(RED: NodeAPI): void {
     });
   }
 
-  function UdpOutNode(this: Node, def: NodeDef): void {
-    RED.nodes.createNode(this, def);
+  function UdpOutNode(this: Node, saved: NodeDef): void {
+    RED.nodes.createNode(this, saved);
+    const def = nodeConfig(RED, this, saved);
     const node = this;
     const link = attachToEndpoint<UdpEndpoint>(RED, node, def, false, 'UDP endpoint');
     if (!link) return;
@@ -127,7 +132,7 @@ export = function register(RED: NodeAPI): void {
     });
   }
 
-  RED.nodes.registerType('netcast-udp-endpoint', UdpEndpointConfigNode);
+  RED.nodes.registerType('netcast-udp-endpoint', UdpEndpointConfigNode, { settings: registeredSettings('netcast-udp-endpoint') });
   RED.nodes.registerType('netcast-udp-in', UdpInNode);
   RED.nodes.registerType('netcast-udp-out', UdpOutNode);
 };

@@ -3,8 +3,10 @@ import type { WebSocketEndpoint, WebSocketMessage, WebSocketSessionInfo } from '
 import { WebSocketClientEndpoint } from '../transport/websocket/websocket-client';
 import { WebSocketServerEndpoint } from '../transport/websocket/websocket-server';
 import { readBoolean } from './shared/config-values';
+import { nodeConfig } from './shared/config-version';
 import { attachToEndpoint, ownEndpoint, type EndpointConfigNode } from './shared/endpoint-nodes';
 import { bufferToPayload, parsePayloadFormat, parseStringEncoding, payloadToBuffer, type PayloadFormat, type StringEncoding } from './shared/payload';
+import { registeredSettings } from './shared/site-defaults';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './shared/red';
 import { plainAddress, sessionIdFor } from './shared/session';
 import { tlsMaterialFrom } from './shared/tls';
@@ -52,13 +54,15 @@ function closeReason(value: unknown): string {
 }
 
 export = function register(RED: NodeAPI): void {
-  function WebSocketEndpointConfigNode(this: WebSocketEndpointNode, def: NodeDef): void {
-    RED.nodes.createNode(this, def);
+  function WebSocketEndpointConfigNode(this: WebSocketEndpointNode, saved: NodeDef): void {
+    RED.nodes.createNode(this, saved);
+    const def = nodeConfig(RED, this, saved);
     ownEndpoint(this, () => createEndpoint(RED, def, this.credentials ?? {}));
   }
 
-  function WebSocketInNode(this: Node, def: NodeDef): void {
-    RED.nodes.createNode(this, def);
+  function WebSocketInNode(this: Node, saved: NodeDef): void {
+    RED.nodes.createNode(this, saved);
+    const def = nodeConfig(RED, this, saved);
     const node = this;
     const link = attachToEndpoint<WebSocketEndpoint>(RED, node, def, true, 'WebSocket endpoint');
     if (!link) return;
@@ -120,8 +124,9 @@ export = function register(RED: NodeAPI): void {
     });
   }
 
-  function WebSocketOutNode(this: Node, def: NodeDef): void {
-    RED.nodes.createNode(this, def);
+  function WebSocketOutNode(this: Node, saved: NodeDef): void {
+    RED.nodes.createNode(this, saved);
+    const def = nodeConfig(RED, this, saved);
     const node = this;
     const link = attachToEndpoint<WebSocketEndpoint>(RED, node, def, false, 'WebSocket endpoint');
     if (!link) return;
@@ -148,6 +153,7 @@ export = function register(RED: NodeAPI): void {
 
   RED.nodes.registerType('netcast-websocket-endpoint', WebSocketEndpointConfigNode, {
     credentials: { token: { type: 'password' }, user: { type: 'text' }, password: { type: 'password' } },
+    settings: registeredSettings('netcast-websocket-endpoint'),
   });
   RED.nodes.registerType('netcast-websocket-in', WebSocketInNode);
   RED.nodes.registerType('netcast-websocket-out', WebSocketOutNode);

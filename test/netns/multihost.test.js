@@ -38,7 +38,8 @@ function makeUserDir(manifest) {
 }
 
 async function startNodeRed(userDir) {
-  const redJs = path.join(root, 'node_modules', 'node-red', 'red.js');
+  // the Node-RED under test: the one CI selects for its Node-RED 5 run, else this tree's
+  const redJs = process.env.NETCAST_NODE_RED ? path.join(path.resolve(process.env.NETCAST_NODE_RED), 'red.js') : path.join(root, 'node_modules', 'node-red', 'red.js');
   const child = spawn(process.execPath, [redJs, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
   const red = { child, log: '' };
   child.stdout.on('data', (chunk) => (red.log += chunk));

@@ -9,7 +9,8 @@ const path = require('path');
 const { withTimeout } = require('./events');
 
 const root = path.join(__dirname, '..', '..');
-const redJs = require.resolve('node-red/red.js');
+// NETCAST_NODE_RED selects another Node-RED install (the directory of its node-red package).
+const redJs = process.env.NETCAST_NODE_RED ? path.join(path.resolve(process.env.NETCAST_NODE_RED), 'red.js') : require.resolve('node-red/red.js');
 let packedTarball;
 
 /** The package as npm would publish it; packed once per test run. */

@@ -4,12 +4,16 @@ const helper = require('node-red-node-test-helper');
 const path = require('path');
 const { until } = require('./events');
 
-helper.init(require.resolve('node-red'));
+// NETCAST_NODE_RED selects another Node-RED install (the directory of its node-red package, as
+// scripts/test-node-red-5.js sets it); the core nodes come from that same install.
+const nodeRedDir = process.env.NETCAST_NODE_RED ? path.resolve(process.env.NETCAST_NODE_RED) : path.dirname(require.resolve('node-red/package.json'));
+const fromNodeRed = (id) => require(require.resolve(id, { paths: [nodeRedDir] }));
+helper.init(require.resolve(nodeRedDir));
 
 const dist = path.join(__dirname, '..', '..', 'dist', 'nodes');
 const nodeSet = (name) => require(path.join(dist, `${name}.js`));
-const tlsConfigNode = require('@node-red/nodes/core/network/05-tls.js');
-const catchNode = require('@node-red/nodes/core/common/25-catch.js');
+const tlsConfigNode = fromNodeRed('@node-red/nodes/core/network/05-tls.js');
+const catchNode = fromNodeRed('@node-red/nodes/core/common/25-catch.js');
 
 /**
  * helper.load, with every node that sits on a tab given a position: Node-RED treats nodes

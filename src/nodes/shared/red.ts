@@ -29,6 +29,7 @@ export interface Node<Credentials = Record<string, string>> {
   error(err: Error | string, msg?: NodeMessage): void;
   warn(message: string): void;
   log(message: string): void;
+  debug?(message: string): void;
 }
 
 /** The core `tls-config` node, as far as we use it. */

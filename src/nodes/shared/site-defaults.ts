@@ -1,0 +1,93 @@
+// Defaults an admin sets in settings.js, declared through registerType's `settings` option so the
+// editor gets them too (RED.settings.<name>, used as the dialog's defaults and placeholders).
+// A node uses one when its own field is blank; a value typed into the node always wins.
+//
+// Node-RED requires each setting name to start with the node type in camel case
+// (netcast-tcp-endpoint -> netcastTcpEndpoint...), see @node-red/runtime lib/settings.js.
+import { DEFAULT_MAX_FRAME, MAX_FRAME_LIMIT } from '../../framing';
+
+type Config = Record<string, unknown>;
+
+export interface SiteSetting {
+  /** the node's config property the setting is the default for */
+  field: string;
+  /** appended to the camel-cased type: netcastTcpEndpoint + MaxFrame */
+  suffix: string;
+  /** the built-in default, also what the editor shows when settings.js does not set it */
+  value: number;
+  min: number;
+  max: number;
+  integer: boolean;
+}
+
+const maxFrame: SiteSetting = { field: 'maxFrame', suffix: 'MaxFrame', value: DEFAULT_MAX_FRAME, min: 1, max: MAX_FRAME_LIMIT, integer: true };
+const maxConnections: SiteSetting = { field: 'maxConnections', suffix: 'MaxConnections', value: 100, min: 1, max: 100_000, integer: true };
+const queueSize: SiteSetting = { field: 'queueSize', suffix: 'QueueSize', value: 1000, min: 0, max: 1_000_000, integer: true };
+const reconnectInitial: SiteSetting = { field: 'reconnectInitial', suffix: 'ReconnectInitial', value: 0.5, min: 0.01, max: 3600, integer: false };
+const reconnectMax: SiteSetting = { field: 'reconnectMax', suffix: 'ReconnectMax', value: 30, min: 0.01, max: 86400, integer: false };
+
+/** Per config-node type; the in and out nodes have nothing an admin would set site-wide. */
+export const SITE_SETTINGS: Readonly<Record<string, readonly SiteSetting[]>> = {
+  'netcast-tcp-endpoint': [maxFrame, maxConnections, queueSize, reconnectInitial, reconnectMax],
+  'netcast-udp-endpoint': [maxFrame],
+  'netcast-multicast-group': [
+    { field: 'ttl', suffix: 'Ttl', value: 1, min: 0, max: 255, integer: true },
+    { field: 'renewInterval', suffix: 'RenewInterval', value: 120, min: 0, max: 86400, integer: false },
+  ],
+  'netcast-websocket-endpoint': [
+    { field: 'maxPayload', suffix: 'MaxPayload', value: 1024 * 1024, min: 1, max: 512 * 1024 * 1024, integer: true },
+    maxConnections,
+    queueSize,
+    { field: 'heartbeat', suffix: 'Heartbeat', value: 30, min: 0, max: 3600, integer: false },
+    reconnectInitial,
+    reconnectMax,
+  ],
+};
+
+/** Node-RED's rule (normaliseNodeTypeName): netcast-tcp-endpoint -> netcastTcpEndpoint. */
+export function camelType(type: string): string {
+  const words = type.replace(/[^a-zA-Z0-9]/g, ' ').trim().split(/ +/);
+  return words.map((word, i) => (i === 0 ? word.charAt(0).toLowerCase() + word.slice(1) : word.charAt(0).toUpperCase() + word.slice(1))).join('');
+}
+
+export function settingName(type: string, setting: SiteSetting): string {
+  return camelType(type) + setting.suffix;
+}
+
+/** Whether a node field is one an admin default fills when it is blank. */
+export function isSiteField(type: string, field: string): boolean {
+  return (SITE_SETTINGS[type] ?? []).some((setting) => setting.field === field);
+}
+
+/** registerType(type, constructor, { settings: registeredSettings(type) }) */
+export function registeredSettings(type: string): Record<string, { value: number; exportable: true }> {
+  const out: Record<string, { value: number; exportable: true }> = {};
+  for (const setting of SITE_SETTINGS[type] ?? []) out[settingName(type, setting)] = { value: setting.value, exportable: true };
+  return out;
+}
+
+function isBlank(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+/**
+ * The config with each blank site-settable field set from settings.js. A setting that is not a
+ * usable number is reported through `warn` and skipped, so the built-in default applies.
+ */
+export function applySiteDefaults(type: string, config: Config, settings: Record<string, unknown>, warn: (message: string) => void): Config {
+  const out = { ...config };
+  for (const setting of SITE_SETTINGS[type] ?? []) {
+    if (!isBlank(out[setting.field])) continue;
+    const name = settingName(type, setting);
+    const raw = settings[name];
+    if (raw === undefined || raw === null) continue;
+    const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw.trim()) : NaN;
+    const kind = setting.integer ? 'a whole number' : 'a number';
+    if (!Number.isFinite(value) || (setting.integer && !Number.isInteger(value)) || value < setting.min || value > setting.max) {
+      warn(`settings.js ${name} must be ${kind} from ${setting.min} to ${setting.max} (got ${JSON.stringify(raw)}); using the built-in ${setting.value}`);
+      continue;
+    }
+    out[setting.field] = value;
+  }
+  return out;
+}
