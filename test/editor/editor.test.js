@@ -429,10 +429,25 @@ describe('editor: the netcast nodes in a real browser', function () {
     await page.locator('#red-ui-palette-search input').fill('');
     await page.locator('#red-ui-palette-search input').press('Backspace');
 
+    // Multicast joins and sends must never happen in the root namespace (they would reach the
+    // real network): the mcast nodes are deployed disabled, so their group is never joined.
+    await page.evaluate((ids) => {
+      for (const id of ids) {
+        const node = RED.nodes.node(id);
+        node.d = true;
+        node.dirty = true;
+        node.changed = true;
+      }
+      RED.nodes.dirty(true);
+      RED.view.redraw(true);
+    }, [placed['netcast-multicast-in'], placed['netcast-multicast-out']]);
+
     await page.click('#red-ui-header-button-deploy');
     await page.waitForFunction(() => !RED.nodes.dirty(), null, { timeout: 10000 });
     const flows = await red.request('GET', '/flows');
     const deployed = (id) => flows.find((n) => n.id === id);
+    deployed(placed['netcast-multicast-in']).d.should.be.true('mcast in is deployed disabled');
+    deployed(placed['netcast-multicast-out']).d.should.be.true('mcast out is deployed disabled');
     deployed(tcpIn).endpoint.should.equal(endpoints.tcp);
     deployed(tcpIn).wires[0].slice().sort().should.eql([debug, tcpOut].sort());
     String(deployed(endpoints.tcp).port).should.equal(String(ports.tcp));
