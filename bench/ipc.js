@@ -40,9 +40,14 @@ function serve(handlers = {}) {
   process.on('SIGINT', () => process.exit(0));
 }
 
-/** Parent side: fork a script; `call(cmd, args)` resolves with the child's answer. */
-function start(script, args = [], { execArgv = [], env } = {}) {
-  const child = fork(script, args, { execArgv, env: env || process.env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/**
+ * Parent side: fork a script; `call(cmd, args)` resolves with the child's answer. With `netns`,
+ * the child runs inside that network namespace (`ip netns exec` execs node in place, so the pid
+ * and the IPC channel are the child's own).
+ */
+function start(script, args = [], { execArgv = [], env, netns } = {}) {
+  const where = netns ? { execPath: 'ip', execArgv: ['netns', 'exec', netns, process.execPath, ...execArgv] } : { execArgv };
+  const child = fork(script, args, { ...where, env: env || process.env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let next = 0;
   const waiting = new Map();
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));

@@ -50,19 +50,20 @@ class ProcessWatch {
 
   stop() {
     clearInterval(this.timer);
+    if (this.stopped) return this.stopped;
     const seconds = Number(process.hrtime.bigint() - this.t0) / 1e9;
     const ticks = cpuTicks(this.pid) - this.ticks0;
     const loadTicks = this.loadPid ? cpuTicks(this.loadPid) - this.loadTicks0 : 0;
     const otherTicks = machineBusyTicks() - this.busy0 - ticks - loadTicks;
     const hwmKb = statusKb(this.pid, 'VmHWM');
     const percent = (n) => (100 * n) / CLOCK_TICKS / seconds;
-    return {
+    return (this.stopped = {
       cpuPercent: percent(ticks),
       loadCpuPercent: percent(loadTicks),
       otherCpuPercent: Math.max(0, percent(otherTicks)),
       // VmHWM: the peak over the process's life (it is started fresh for every measurement).
       peakRssMb: Math.max(hwmKb, this.maxRssKb) / 1024,
-    };
+    });
   }
 }
 

@@ -51,6 +51,7 @@ function summarizeCase(testCase, servers, runs) {
     if (!servers.includes(top) || !servers.includes(bottom)) continue;
     ratios[name] = {};
     for (const key of keys) {
+      if (testCase.noRatio?.includes(key)) continue; // e.g. loss %: a ratio of near-zeros says nothing
       const perRep = [];
       for (const run of ok.filter((r) => r.server === top)) {
         const other = ok.find((r) => r.server === bottom && r.rep === run.rep);
@@ -59,7 +60,8 @@ function summarizeCase(testCase, servers, runs) {
       ratios[name][key] = summarize(perRep);
     }
   }
-  return { name: testCase.name, note: testCase.note, metrics: testCase.metrics, servers, runs, summary: byServer, ratios };
+  const windowS = ok.find((run) => run.values.windowS)?.values.windowS;
+  return { name: testCase.name, note: testCase.note, metrics: testCase.metrics, windowS, servers, runs, summary: byServer, ratios };
 }
 
 function table(results) {
@@ -107,10 +109,13 @@ function machine() {
 function build(results, opts) {
   const meta = { ...machine(), reps: opts.reps, windowS: opts.window, warmupS: opts.warmup, smoke: opts.smoke, profile: opts.profile, seconds: opts.seconds, package: opts.package };
   const checks = opts.smoke ? [] : targets.evaluate(results);
-  const notes = results.filter((r) => r.note).map((r) => `- ${r.name}: ${r.note}`);
+  const windowNote = (r) => (r.windowS && r.windowS !== meta.windowS ? `window ${r.windowS} s` : '');
+  const notes = results
+    .filter((r) => r.note || windowNote(r))
+    .map((r) => `- ${r.name}: ${[windowNote(r), r.note].filter(Boolean).join('; ')}`);
   const failed = results.flatMap((r) => r.runs.filter((run) => run.error).map((run) => `- ${r.name} rep ${run.rep} ${run.server}: ${run.error.split('\n')[0]}`));
   const markdown = [
-    `reps=${meta.reps} window=${meta.windowS}s warmup=${meta.warmupS}s ${meta.smoke ? '(smoke: not a measurement) ' : ''}node=${meta.node} node-red=${meta.nodeRed} commit=${meta.commit} dist built ${meta.package?.built ?? '?'}`,
+    `reps=${meta.reps} window=${meta.windowS}s${results.some(windowNote) ? ' (shorter where the notes say)' : ''} warmup=${meta.warmupS}s ${meta.smoke ? '(smoke: not a measurement) ' : ''}node=${meta.node} node-red=${meta.nodeRed} commit=${meta.commit} dist built ${meta.package?.built ?? '?'}`,
     `machine: ${meta.cores} × ${meta.cpu}, ${meta.memoryGb} GB, Linux ${meta.kernel}; ${meta.date}`,
     '',
     'Median (min–max) over the repetitions; ratios are computed per repetition. ours = netcast nodes in node-red, core = Node-RED\'s own nodes in node-red, raw = plain Node without Node-RED. Server CPU % is utime+stime of the server process over the window (100 = one core); peak RSS is its VmHWM; max loop delay is the longest event-loop stall in the window; CPU % of other processes is what the rest of the machine (not the server, not the load generator) used during the window: high values mean a disturbed measurement.',

@@ -1,19 +1,24 @@
 'use strict';
 // npm run bench [-- --only <case>[,<case>...]] [--reps N] [--window S] [--smoke] [--profile] [--servers ours,core,raw]
+// Defaults: 3 repetitions, a 4 s window after 1 s of warm-up (some cases set a shorter window of
+// their own; --window overrides every case); --smoke: 1 repetition, 1 s windows.
 // --profile: node --cpu-prof on every server process, profiles in bench/results/profiles (summarize
 // one with node bench/profile.js <file>).
 // For each case and repetition, the same load against our nodes, the core nodes (both in a real
 // node-red process, started fresh for each measurement) and a plain-Node server, in turns.
+// A case with `netns: true` runs (servers, load, admin API calls) inside a network namespace
+// created for that case and deleted when it ends (bench/netns.js).
 const fs = require('fs');
 const path = require('path');
 const ipc = require('./ipc');
+const netns = require('./netns');
 const { NodeRedServer, freePort, snapshotPackage } = require('./servers/node-red');
 const { ProcessWatch, sleep } = require('./metrics');
 const report = require('./report');
 const allCases = require('./cases');
 
 function parseArgs(argv) {
-  const opts = { reps: 3, window: 5, smoke: false, profile: false, only: null, servers: null };
+  const opts = { reps: 3, window: 4, smoke: false, profile: false, only: null, servers: null };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -22,7 +27,7 @@ function parseArgs(argv) {
     };
     if (arg === '--only') opts.only = value().split(',').map((s) => s.trim()).filter(Boolean);
     else if (arg === '--reps') opts.reps = Number(value());
-    else if (arg === '--window') opts.window = Number(value());
+    else if (arg === '--window') opts.window = opts.windowGiven = Number(value());
     else if (arg === '--servers') opts.servers = value().split(',').map((s) => s.trim());
     else if (arg === '--smoke') opts.smoke = true;
     else if (arg === '--profile') opts.profile = true;
@@ -34,54 +39,86 @@ function parseArgs(argv) {
   return opts;
 }
 
+/**
+ * The measurement window of a case: --window when given (or smoke), else the case's own
+ * `window` (cases that reach a steady state fast use a shorter one, so the full run fits in
+ * 20 minutes), else the default.
+ */
+function windowOf(testCase, opts) {
+  return opts.smoke || opts.windowGiven !== undefined || !testCase.window ? opts.window : testCase.window;
+}
+
 function withTimeout(promise, ms, what) {
   let timer;
   return Promise.race([promise, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms)))]).finally(() => clearTimeout(timer));
 }
 
+const ROOT_NS = netns.currentNamespace();
+const ADMIN_TIMEOUT_MS = 60000;
+
 const serversOf = (testCase) => testCase.servers ?? ['ours', ...(testCase.flows.core ? ['core'] : []), 'raw'];
 
 /** Starts the server under test: the raw server (it picks a port), or node-red running the case's flow. */
-async function startServer(testCase, flavour, execArgv) {
+// testCase.port: 'nodered' when the load connects to Node-RED's own HTTP port (WebSocket);
+// otherwise the flow gets a free port of testCase.portKind ('tcp' or 'udp').
+async function startServer(testCase, flavour, execArgv, ns) {
   if (flavour === 'raw') {
-    const raw = ipc.start(path.join(__dirname, testCase.raw.script), [JSON.stringify(testCase.raw.args)], { execArgv });
+    const raw = ipc.start(path.join(__dirname, testCase.raw.script), [JSON.stringify(testCase.raw.args)], { execArgv, netns: ns });
     const { port } = await withTimeout(raw.ready, 10000, 'raw server to listen').catch(async (err) => {
       await raw.stop();
       throw err;
     });
     return { pid: raw.pid, port, reset: () => raw.call('reset'), stats: () => raw.call('stats'), stop: () => raw.stop() };
   }
-  const red = new NodeRedServer(flavour, { execArgv });
-  const port = testCase.load ? await freePort() : undefined;
+  const red = new NodeRedServer(flavour, { execArgv, netns: ns });
+  let port = testCase.load && testCase.port !== 'nodered' ? await freePort(testCase.portKind) : undefined;
   try {
     await red.start();
+    if (testCase.port === 'nodered') port = red.port;
     await red.deploy(testCase.flows[flavour](port));
   } catch (err) {
     await red.stop();
     throw err;
   }
-  return { pid: red.pid, port, reset: () => red.reset(), stats: () => red.stats(), stop: () => red.stop() };
+  // A failed admin call says whether node-red is still running, and shows the end of its log.
+  const explained = (call) => () =>
+    call().catch((err) => {
+      const state = red.child.exitCode !== null || red.child.signalCode !== null ? `node-red exited (${red.child.exitCode ?? red.child.signalCode})` : 'node-red still running';
+      throw new Error(`${err.message}${err.cause ? ` (${err.cause.code || err.cause.message})` : ''}; ${state}; log: ${red.log.slice(-600)}`);
+    });
+  return { pid: red.pid, port, reset: explained(() => red.reset()), stats: explained(() => red.stats()), stop: () => red.stop() };
 }
 
-async function measure(testCase, flavour, opts, rep) {
+async function measure(testCase, flavour, opts, rep, ns) {
   const execArgv = opts.profile ? ['--cpu-prof', '--cpu-prof-dir', opts.profileDir, '--cpu-prof-name', `${testCase.name}-${flavour}-rep${rep}.cpuprofile`] : [];
   let server;
   let load;
   try {
-    server = await startServer(testCase, flavour, execArgv);
+    server = await startServer(testCase, flavour, execArgv, ns);
     if (testCase.load) {
-      const spec = testCase.load(server.port);
-      load = ipc.start(path.join(__dirname, spec.script), [JSON.stringify(spec.args)]);
+      const spec = testCase.load(server.port, { rootNs: ROOT_NS });
+      load = ipc.start(path.join(__dirname, spec.script), [JSON.stringify(spec.args)], { netns: ns });
       await withTimeout(load.ready, 15000, `${spec.script} to connect`);
     }
-    await sleep(opts.warmup * 1000);
+    const window = windowOf(testCase, opts);
+    await sleep(Math.min(opts.warmup, window / 2) * 1000);
     const watch = new ProcessWatch(server.pid, load?.pid);
-    await withTimeout(Promise.all([server.reset(), load?.call('reset')]), 10000, 'reset');
+    // A flooded core node-red can take many seconds to answer its admin API (same event loop).
+    await withTimeout(Promise.all([server.reset(), load?.call('reset')]), ADMIN_TIMEOUT_MS, 'reset');
     watch.start();
-    await sleep(opts.window * 1000);
-    const [serverStats, loadStats] = await withTimeout(Promise.all([server.stats(), load?.call('stats')]), 10000, 'stats');
-    const proc = watch.stop();
-    return { ...testCase.measure({ server: serverStats, load: loadStats }), ...proc, maxLoopDelayMs: serverStats.maxLoopDelayMs, ...(serverStats.memoryMb ? { memoryMb: serverStats.memoryMb } : {}) };
+    let serverStats, loadStats, proc;
+    try {
+      await sleep(window * 1000);
+      [serverStats, loadStats] = await withTimeout(Promise.all([server.stats(), load?.call('stats')]), ADMIN_TIMEOUT_MS, 'stats');
+    } finally {
+      // also on failure: its sampling timer would keep the run from exiting
+      try {
+        proc = watch.stop();
+      } catch {
+        // the server is gone; the error above says why
+      }
+    }
+    return { ...testCase.measure({ server: serverStats, load: loadStats }), ...proc, windowS: window, maxLoopDelayMs: serverStats.maxLoopDelayMs, ...(serverStats.memoryMb ? { memoryMb: serverStats.memoryMb } : {}) };
   } finally {
     await load?.stop();
     await server?.stop();
@@ -105,21 +142,31 @@ async function main() {
   for (const testCase of cases) {
     const servers = serversOf(testCase).filter((s) => !opts.servers || opts.servers.includes(s));
     const runs = [];
-    for (let rep = 1; rep <= opts.reps; rep++) {
-      // Rotate the order each repetition, so no server always runs first (or last).
-      const order = servers.map((_, i) => servers[(i + rep - 1) % servers.length]);
-      for (const flavour of order) {
-        const t0 = Date.now();
-        try {
-          const values = await measure(testCase, flavour, opts, rep);
-          runs.push({ rep, server: flavour, values });
-          console.error(`${testCase.name} rep ${rep} ${flavour}: ${report.brief(testCase, values)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-        } catch (err) {
-          failures += 1;
-          runs.push({ rep, server: flavour, error: err.message });
-          console.error(`${testCase.name} rep ${rep} ${flavour}: FAILED ${err.message}`);
+    let ns;
+    try {
+      if (testCase.netns) ns = netns.create(`netcast-bench-${process.pid}`);
+      for (let rep = 1; rep <= opts.reps; rep++) {
+        // Rotate the order each repetition, so no server always runs first (or last).
+        const order = servers.map((_, i) => servers[(i + rep - 1) % servers.length]);
+        for (const flavour of order) {
+          const t0 = Date.now();
+          try {
+            const values = await measure(testCase, flavour, opts, rep, ns);
+            runs.push({ rep, server: flavour, values });
+            console.error(`${testCase.name} rep ${rep} ${flavour}: ${report.brief(testCase, values)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+          } catch (err) {
+            failures += 1;
+            runs.push({ rep, server: flavour, error: err.message });
+            console.error(`${testCase.name} rep ${rep} ${flavour}: FAILED ${err.message}`);
+          }
         }
       }
+    } catch (err) {
+      failures += 1;
+      runs.push({ rep: 0, server: 'all', error: err.message });
+      console.error(`${testCase.name}: FAILED ${err.message}`);
+    } finally {
+      if (ns) netns.remove(ns);
     }
     results.push(report.summarizeCase(testCase, servers, runs));
   }

@@ -1,18 +1,30 @@
 'use strict';
 // Loaded by the benchmark's node-red processes through settings.nodesDir (never shipped).
 // bench-sink counts what reaches it (an array payload counts as that many frames); bench-source
-// emits ready-made messages as fast as the runtime takes them. GET /bench/stats and
+// emits ready-made messages as fast as the runtime takes them. A sink with `seq` set reads a
+// sequence number (uint32 LE) from the first bytes of each Buffer payload (the UDP senders write
+// one), so loss is counted exactly: the numbers missing between the first and last seen. GET /bench/stats and
 // POST /bench/reset on the admin API read and restart the counters and the event-loop monitor.
 const { monitorEventLoopDelay, performance } = require('perf_hooks');
 
 module.exports = function (RED) {
   const loop = monitorEventLoopDelay({ resolution: 1 }); // reported: the longest gap between 1 ms ticks, less the 1 ms
   loop.enable();
-  const counts = { msgs: 0, frames: 0 };
+  const counts = { msgs: 0, frames: 0, seqFirst: -1, seqLast: -1 };
   let resetAt = performance.now();
 
   function BenchSink(config) {
     RED.nodes.createNode(this, config);
+    if (config.seq) {
+      this.on('input', (msg) => {
+        counts.msgs += 1;
+        counts.frames += 1;
+        const seq = msg.payload.readUInt32LE(0);
+        if (counts.seqFirst < 0) counts.seqFirst = seq;
+        if (seq > counts.seqLast) counts.seqLast = seq;
+      });
+      return;
+    }
     this.on('input', (msg) => {
       counts.msgs += 1;
       counts.frames += Array.isArray(msg.payload) ? msg.payload.length : 1;
@@ -52,6 +64,8 @@ module.exports = function (RED) {
   RED.httpAdmin.post('/bench/reset', (req, res) => {
     counts.msgs = 0;
     counts.frames = 0;
+    counts.seqFirst = -1;
+    counts.seqLast = -1;
     loop.reset();
     resetAt = performance.now();
     res.json({ ok: true });

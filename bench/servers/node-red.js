@@ -5,17 +5,32 @@
 // The symlink points at a snapshot of the package (package.json, dist/, icons/, examples/) taken
 // once per run in bench/.package, so a rebuild during the run cannot mix two versions. It sits
 // inside the checkout, so the package's own dependencies (ws) resolve from node_modules.
+// With `netns`, node-red runs inside that network namespace and the admin API is reached
+// through a small helper process started in the same namespace (servers/netns-helper.js).
 const { spawn } = require('child_process');
+const dgram = require('dgram');
 const fs = require('fs');
 const net = require('net');
 const os = require('os');
 const path = require('path');
+const ipc = require('../ipc');
 const { sleep } = require('../metrics');
 
 const root = path.join(__dirname, '..', '..');
 const redJs = require.resolve('node-red/red.js', { paths: [root] });
 
-function freePort() {
+/** A free port on 127.0.0.1: kind 'tcp' (default) or 'udp'. */
+function freePort(kind = 'tcp') {
+  if (kind === 'udp') {
+    return new Promise((resolve, reject) => {
+      const socket = dgram.createSocket('udp4');
+      socket.on('error', reject);
+      socket.bind(0, '127.0.0.1', () => {
+        const { port } = socket.address();
+        socket.close(() => resolve(port));
+      });
+    });
+  }
   return new Promise((resolve, reject) => {
     const server = net.createServer().listen(0, '127.0.0.1', () => {
       const { port } = server.address();
@@ -75,11 +90,15 @@ function makeUserDir(flavour) {
   return userDir;
 }
 
+/** Config node types: deployed without a tab. */
+const CONFIG_NODE = /-endpoint$|-group$|^websocket-(listener|client)$/;
+
 class NodeRedServer {
-  /** flavour: 'ours' | 'core'; execArgv: extra node options (e.g. --cpu-prof). */
-  constructor(flavour, { execArgv = [] } = {}) {
+  /** flavour: 'ours' | 'core'; execArgv: extra node options (e.g. --cpu-prof); netns: a network namespace to run in. */
+  constructor(flavour, { execArgv = [], netns } = {}) {
     this.flavour = flavour;
     this.execArgv = execArgv;
+    this.netns = netns;
     this.log = '';
   }
 
@@ -91,7 +110,14 @@ class NodeRedServer {
     this.userDir = makeUserDir(this.flavour);
     this.port = await freePort();
     fs.writeFileSync(path.join(this.userDir, 'settings.js'), settings(this.port));
-    this.child = spawn(process.execPath, [...this.execArgv, redJs, '--userDir', this.userDir, '--settings', path.join(this.userDir, 'settings.js')], {
+    if (this.netns) {
+      this.helper = ipc.start(path.join(__dirname, 'netns-helper.js'), [], { netns: this.netns });
+      await this.helper.ready;
+    }
+    const args = [...this.execArgv, redJs, '--userDir', this.userDir, '--settings', path.join(this.userDir, 'settings.js')];
+    // `ip netns exec` execs node in place: the pid is node-red's own.
+    const [command, argv] = this.netns ? ['ip', ['netns', 'exec', this.netns, process.execPath, ...args]] : [process.execPath, args];
+    this.child = spawn(command, argv, {
       cwd: this.userDir,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -113,20 +139,23 @@ class NodeRedServer {
   }
 
   async request(method, route, body, headers = {}) {
-    const response = await fetch(`${this.url}${route}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${route} -> ${response.status} ${text}`);
+    const init = { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) };
+    let response;
+    if (this.helper) {
+      response = await this.helper.call('request', { url: `${this.url}${route}`, ...init });
+    } else {
+      const res = await fetch(`${this.url}${route}`, init);
+      response = { ok: res.ok, status: res.status, text: await res.text() };
+    }
+    const { ok, status, text } = response;
+    if (!ok) throw new Error(`${method} ${route} -> ${status} ${text}`);
     return text ? JSON.parse(text) : undefined;
   }
 
   /** Deploys the flow (an array of nodes; z is filled in) and waits until the log shows it started. */
   async deploy(nodes) {
     const tab = { id: 'bench-tab', type: 'tab', label: 'bench' };
-    const flow = [tab, ...nodes.map((n) => (n.type.endsWith('-endpoint') || n.type.endsWith('-group') ? n : { z: tab.id, ...n }))];
+    const flow = [tab, ...nodes.map((n) => (CONFIG_NODE.test(n.type) ? n : { z: tab.id, ...n }))];
     await this.request('POST', '/flows', flow, { 'Node-RED-Deployment-Type': 'full' });
     const deployed = await this.request('GET', '/flows');
     if (!Array.isArray(deployed) || deployed.length !== flow.length) throw new Error('deploy did not take');
@@ -148,6 +177,7 @@ class NodeRedServer {
       await this.exited;
       clearTimeout(timer);
     }
+    await this.helper?.stop();
     if (this.userDir) fs.rmSync(this.userDir, { recursive: true, force: true });
   }
 }
