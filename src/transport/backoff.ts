@@ -9,6 +9,13 @@ export interface BackoffOptions {
   jitter: number;
 }
 
+/**
+ * A connection the server drops at once (a device that accepts and closes, a full server) is a
+ * failed attempt too: a reconnecting client starts its backoff over only once a connection has
+ * lasted this long, so it does not hammer such a server at the first delay forever.
+ */
+export const STABLE_CONNECTION_MS = 1000;
+
 export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 30000, factor: 2, jitter: 0.2 };
 
 /** Exponential backoff with jitter, capped. One instance per reconnecting endpoint. */

@@ -54,12 +54,17 @@ export function isLinkScopedGroup(address: string): boolean {
   return scope === 1 || scope === 2;
 }
 
+// Errors name the bad text; a pasted megabyte should not come back in them.
+function quoted(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 59)}…` : text);
+}
+
 export function parseGroupSpec(groupText: string, sourceText = ''): GroupSpec {
   const group = groupText.trim();
   const source = sourceText.trim();
   const family = familyOf(group);
   if (!family) {
-    throw new GroupAddressError(`group "${group}" is not an IP address; enter a multicast address such as 239.1.2.3 or ff15::1`);
+    throw new GroupAddressError(`group ${quoted(group)} is not an IP address; enter a multicast address such as 239.1.2.3 or ff15::1`);
   }
   if (!isMulticastAddress(group)) {
     throw new GroupAddressError(
@@ -74,7 +79,7 @@ export function parseGroupSpec(groupText: string, sourceText = ''): GroupSpec {
   }
   if (familyOf(source) !== family || isMulticastAddress(source)) {
     throw new GroupAddressError(
-      `source "${source}" for group ${group} must be the ${family === 'ipv4' ? 'IPv4' : 'IPv6'} unicast address of the sending device`,
+      `source ${quoted(source)} for group ${group} must be the ${family === 'ipv4' ? 'IPv4' : 'IPv6'} unicast address of the sending device`,
     );
   }
   return { group, source, family };

@@ -1,6 +1,6 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { Backoff } from '../backoff';
+import { Backoff, STABLE_CONNECTION_MS } from '../backoff';
 import { BoundedQueue } from '../bounded-queue';
 import type { EndpointCounters } from '../endpoint-state';
 import { explainNetworkError, NetworkError } from '../network-error';
@@ -22,6 +22,7 @@ export class TcpClientEndpoint extends TcpEndpoint {
   private stopped = false;
   private closing?: Promise<void>;
   private lastError?: NetworkError;
+  private connectedAt = 0;
 
   constructor(private readonly options: TcpClientOptions) {
     super();
@@ -107,7 +108,7 @@ export class TcpClientEndpoint extends TcpEndpoint {
   }
 
   private onConnected(socket: net.Socket): void {
-    this.backoff.reset();
+    this.connectedAt = Date.now();
     this.lastError = undefined;
     const session = new TcpSession(socket, this.options, {
       frames: (from, frames) => this.emit('frames', from, frames),
@@ -130,6 +131,7 @@ export class TcpClientEndpoint extends TcpEndpoint {
   private onDisconnected(session: TcpSession, reason: string): void {
     this.session = undefined;
     this.outbox = session.takeOutbox();
+    if (Date.now() - this.connectedAt >= STABLE_CONNECTION_MS) this.backoff.reset();
     this.emit('close', session, reason);
     this.scheduleReconnect(reason);
   }

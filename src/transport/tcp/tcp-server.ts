@@ -7,6 +7,10 @@ import { SessionGoneError, TcpEndpoint } from './tcp-endpoint';
 import type { TcpServerOptions } from './tcp-options';
 import { TcpSession } from './tcp-session';
 
+// A TLS client gets this long to finish its handshake: one that connects and sends nothing (slow
+// loris) is cut off instead of holding a socket for Node's default of two minutes.
+const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+
 /** A listening TCP (or TLS) server; every accepted connection is a session. */
 export class TcpServerEndpoint extends TcpEndpoint {
   readonly mode = 'server';
@@ -43,11 +47,26 @@ export class TcpServerEndpoint extends TcpEndpoint {
   start(): void {
     const { tls: tlsOptions } = this.options;
     const server = tlsOptions
-      ? tls.createServer({ ...tlsOptions, allowHalfOpen: true, requestCert: this.options.requireClientCert, rejectUnauthorized: this.options.requireClientCert })
+      ? tls.createServer({
+          ...tlsOptions,
+          allowHalfOpen: true,
+          requestCert: this.options.requireClientCert,
+          rejectUnauthorized: this.options.requireClientCert,
+          handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS,
+        })
       : net.createServer({ allowHalfOpen: true });
     this.server = server;
+    // Connections still in their TLS handshake count too, so half-open handshakes cannot pile up
+    // past the limit; Node closes the extra ones before any TLS work is done.
+    server.maxConnections = this.options.maxConnections;
+    server.on('drop', (data?: net.DropArgument) => this.refuse(data?.remoteAddress ?? '', this.limitReached()));
     server.on(tlsOptions ? 'secureConnection' : 'connection', (socket: net.Socket) => this.accept(socket));
-    server.on('tlsClientError', (err: Error, socket: tls.TLSSocket) => this.refuse(socket.remoteAddress ?? '', explainNetworkError(err, { action: 'accept', host: socket.remoteAddress }).message));
+    server.on('tlsClientError', (err: Error, socket: tls.TLSSocket) => {
+      const remote = socket.remoteAddress ?? '';
+      // with a listener here Node leaves the socket open, even after a handshake timeout
+      socket.destroy();
+      this.refuse(remote, explainNetworkError(err, { action: 'accept', host: remote || undefined }).message);
+    });
     server.on('error', (err) => {
       const explained = explainNetworkError(err, { action: 'listen', host: this.options.host || undefined, port: this.options.port });
       this.setState({ phase: 'failed', reason: explained.message });
@@ -106,7 +125,7 @@ export class TcpServerEndpoint extends TcpEndpoint {
     }
     if (this.sessions.size >= this.options.maxConnections) {
       socket.destroy();
-      this.refuse(remote, `the limit of ${this.options.maxConnections} connections is reached (Max connections)`);
+      this.refuse(remote, this.limitReached());
       return;
     }
     const session = new TcpSession(socket, this.options, {
@@ -118,6 +137,10 @@ export class TcpServerEndpoint extends TcpEndpoint {
     this.sessions.set(session.id, session);
     this.emit('open', session);
     this.reportListening();
+  }
+
+  private limitReached(): string {
+    return `the limit of ${this.options.maxConnections} connections is reached (Max connections)`;
   }
 
   private refuse(remoteAddress: string, reason: string): void {

@@ -92,10 +92,14 @@ export class TcpSession implements TcpSessionInfo {
     return !this.closed;
   }
 
-  /** Queues the bytes; they go out in order, batched with others written in the same turn. */
+  /**
+   * Queues the bytes; they go out in order, batched with others written in the same turn. Bytes
+   * the socket can no longer take (it is ending or closed) wait in the outbox, never vanish: a
+   * client sends them on its next connection, a server counts them as dropped.
+   */
   send(bytes: Buffer): void {
-    if (this.closed || this.endWhenFlushed || this.socket.writableEnded) return;
-    if (this.outbox.length > 0 || this.socket.writableLength > MAX_SOCKET_BUFFER) {
+    const unwritable = this.closed || this.endWhenFlushed || this.socket.writableEnded;
+    if (unwritable || this.outbox.length > 0 || this.socket.writableLength > MAX_SOCKET_BUFFER) {
       this.outbox.push(bytes);
       this.handlers.counters();
       return;

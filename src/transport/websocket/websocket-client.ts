@@ -1,7 +1,7 @@
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
 import type { ClientOptions } from 'ws';
-import { Backoff } from '../backoff';
+import { Backoff, STABLE_CONNECTION_MS } from '../backoff';
 import { BoundedQueue } from '../bounded-queue';
 import type { EndpointCounters } from '../endpoint-state';
 import { explainNetworkError, NetworkError } from '../network-error';
@@ -26,6 +26,7 @@ export class WebSocketClientEndpoint extends WebSocketEndpoint {
   private heartbeatTimer?: NodeJS.Timeout;
   private attemptError?: NetworkError;
   private opened = 0;
+  private connectedAt = 0;
   private stopped = false;
   private closing?: Promise<void>;
 
@@ -131,7 +132,7 @@ export class WebSocketClientEndpoint extends WebSocketEndpoint {
   }
 
   private onConnected(socket: WebSocket, headers: IncomingHttpHeaders): void {
-    this.backoff.reset();
+    this.connectedAt = Date.now();
     this.opened += 1;
     const remote = socket as unknown as { _socket?: { remoteAddress?: string; remotePort?: number } };
     const session = new WebSocketSession(
@@ -164,6 +165,7 @@ export class WebSocketClientEndpoint extends WebSocketEndpoint {
     this.socket = undefined;
     this.stopHeartbeat();
     this.outbox = session.takeOutbox();
+    if (Date.now() - this.connectedAt >= STABLE_CONNECTION_MS) this.backoff.reset();
     this.emit('close', session, code, reason);
     this.scheduleReconnect(reason);
   }

@@ -5,6 +5,7 @@ import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import type { EndpointCounters } from '../endpoint-state';
 import { explainNetworkError } from '../network-error';
+import { fairShare } from '../paced-delivery';
 import { UpgradeGate, refuseUpgrade } from './upgrade-gate';
 import { UpgradeRoutes, normalisePath } from './upgrade-routes';
 import { WebSocketEndpoint, WebSocketSessionGoneError } from './websocket-endpoint';
@@ -29,6 +30,8 @@ export class WebSocketServerEndpoint extends WebSocketEndpoint {
   private heartbeatTimer?: NodeJS.Timeout;
   private droppedByClosedSessions = 0;
   private closing?: Promise<void>;
+  // busy clients together hand the flow about maxMessagesPerTurn per turn, not that many each
+  private readonly messagesPerSessionTurn = fairShare(this.options.maxMessagesPerTurn, () => this.sessions.size);
 
   constructor(private readonly options: WebSocketServerOptions) {
     super();
@@ -168,6 +171,8 @@ export class WebSocketServerEndpoint extends WebSocketEndpoint {
         closed: (from, code, reason) => this.onSessionClosed(from, code, reason),
         counters: () => this.emit('state'),
       },
+      undefined,
+      this.messagesPerSessionTurn,
     );
     this.sessions.set(session.id, session);
     this.startHeartbeat();

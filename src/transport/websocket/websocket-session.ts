@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import { BoundedQueue } from '../bounded-queue';
 import { TurnCork } from '../turn-cork';
-import { PacedDelivery } from '../paced-delivery';
+import { PacedDelivery, type TurnLimit } from '../paced-delivery';
 import type { WebSocketMessage, WebSocketSessionInfo } from './websocket-endpoint';
 import type { WebSocketCommonOptions } from './websocket-options';
 
@@ -77,6 +77,7 @@ export class WebSocketSession implements WebSocketSessionInfo {
     private readonly options: WebSocketCommonOptions,
     private readonly handlers: WebSocketSessionHandlers,
     outbox?: BoundedQueue<WebSocketMessage>,
+    messagesPerTurn: TurnLimit = options.maxMessagesPerTurn,
   ) {
     this.remoteAddress = peer.remoteAddress;
     this.remotePort = peer.remotePort;
@@ -84,7 +85,7 @@ export class WebSocketSession implements WebSocketSessionInfo {
     this.transport = transportOf(socket);
     if (this.transport) this.cork = new TurnCork(this.transport);
     this.outbox = outbox ?? new BoundedQueue<WebSocketMessage>(options.queueSize, options.queuePolicy);
-    this.delivery = new PacedDelivery<WebSocketMessage>(socket, (messages) => handlers.messages(this, messages), options.maxMessagesPerTurn);
+    this.delivery = new PacedDelivery<WebSocketMessage>(socket, (messages) => handlers.messages(this, messages), messagesPerTurn);
     this.whenClosed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('message', (data: RawData, isBinary: boolean) => this.delivery.add([{ data: toBuffer(data), binary: isBinary }]));
     socket.on('pong', () => (this.answeredPing = true));
@@ -112,8 +113,9 @@ export class WebSocketSession implements WebSocketSessionInfo {
 
   /** Sends in order, batched with others written in the same event-loop turn. */
   send(message: WebSocketMessage): void {
-    if (this.closed) return;
-    if (this.outbox.length > 0 || this.socket.bufferedAmount > MAX_SOCKET_BUFFER) {
+    // ws drops what is sent while closing without a word: keep it in the outbox, where a client
+    // sends it on its next connection and a server counts it as dropped
+    if (!this.isOpen || this.outbox.length > 0 || this.socket.bufferedAmount > MAX_SOCKET_BUFFER) {
       this.outbox.push(message);
       this.handlers.counters();
       return;
