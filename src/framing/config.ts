@@ -70,7 +70,9 @@ function shown(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return value.trim();
   try {
-    return JSON.stringify(value) ?? typeof value;
+    const text = JSON.stringify(value) ?? typeof value;
+    // the user needs to recognise the value, not to read back a pasted megabyte
+    return text.length > 60 ? `${text.slice(0, 59)}…` : text;
   } catch {
     return typeof value; // BigInt or a cycle: JSON cannot show it
   }

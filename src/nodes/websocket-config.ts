@@ -1,5 +1,6 @@
 // Turns a saved netcast-websocket-endpoint config into transport options. Field names here are
 // public API: users' flows store them.
+import { describeValue } from './shared/describe';
 import type { Server } from 'node:http';
 import type { BackoffOptions } from '../transport/backoff';
 import type { OverflowPolicy } from '../transport/bounded-queue';
@@ -72,7 +73,7 @@ function readCommon(config: Config): WebSocketCommonOptions {
 
 function readListen(config: Config, host: HostServer, tls: TlsMaterial | undefined): WebSocketListen {
   const path = readString(config, 'path', '/ws');
-  if (!path.startsWith('/')) throw new ConfigError(`Path "${path}" must start with /, for example /ws/chat`);
+  if (!path.startsWith('/')) throw new ConfigError(`Path ${describeValue(path)} must start with /, for example /ws/chat`);
   const listenOn = readChoice(config, 'listenOn', 'Listen on', ['nodered', 'port'] as const, 'nodered');
   if (listenOn === 'port') {
     return { kind: 'port', host: readString(config, 'host'), port: readPort(config, 'port', 'Port', true), path, tls };

@@ -212,10 +212,13 @@ describe('tcp in/out, server mode', function () {
 
   it('rejects a port outside 1-65535 in the config with a sentence naming the field', async function () {
     await load([tcpNodes, catchNode], serverFlow({ port: 70000 }));
+    const caughtByCatch = collect(helper.getNode('errors'), 1);
     should(endpointOf('ep')).be.undefined();
-    const logged = helper.log().args.map(([entry]) => entry).filter((entry) => entry.level === helper.log().ERROR);
+    const logged = helper.log().args.map(([entry]) => entry).filter((entry) => entry.level === helper.log().ERROR && entry.id === 'ep');
     logged.map((entry) => String(entry.msg)).join('\n').should.match(/Port must be a whole number from 0 to 65535 \(got 70000\)/);
-    logged.some((entry) => entry.id === 'in').should.be.true('the in node reports it too');
+    const [caught] = await caughtByCatch;
+    caught.error.message.should.match(/Port must be a whole number from 0 to 65535 \(got 70000\)/);
+    caught.error.source.id.should.equal('in', 'the in node reports it to Catch nodes');
   });
 
   it('listens on IPv6 ::1', async function () {

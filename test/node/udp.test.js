@@ -347,7 +347,9 @@ describe('udp in/out', function () {
         const config = flow(endpoint);
         await load([udpNodes, catchNode], config);
         const inNode = helper.getNode('in');
-        const reported = inNode.error.getCalls().filter((call) => call.thisValue === inNode);
+        const reportedBy = () => inNode.error.getCalls().filter((call) => call.thisValue === inNode);
+        await until(() => reportedBy().length > 0, 5000, 'the in node to report the error');
+        const reported = reportedBy();
         reported.length.should.equal(1);
         const text = reported[0].args[0].message;
         if (expected instanceof RegExp) text.should.match(expected);

@@ -1,3 +1,5 @@
+import { describeValue } from './describe';
+
 // Reading values from a node's saved config. The editor stores numbers as strings and users edit
 // flow JSON by hand, so every field is checked here and a bad one is named in the error.
 
@@ -26,7 +28,7 @@ export function readInteger(config: Config, key: string, rule: IntegerRule): num
   }
   const value = typeof raw === 'number' ? raw : Number(String(raw).trim());
   if (!Number.isInteger(value) || value < rule.min || value > rule.max) {
-    throw new ConfigError(`${rule.label} must be a whole number from ${rule.min} to ${rule.max} (got ${JSON.stringify(raw)})`);
+    throw new ConfigError(`${rule.label} must be a whole number from ${rule.min} to ${rule.max} (got ${describeValue(raw)})`);
   }
   return value;
 }
@@ -39,7 +41,7 @@ export function readNumber(config: Config, key: string, rule: IntegerRule): numb
   }
   const value = typeof raw === 'number' ? raw : Number(String(raw).trim());
   if (!Number.isFinite(value) || value < rule.min || value > rule.max) {
-    throw new ConfigError(`${rule.label} must be a number from ${rule.min} to ${rule.max} (got ${JSON.stringify(raw)})`);
+    throw new ConfigError(`${rule.label} must be a number from ${rule.min} to ${rule.max} (got ${describeValue(raw)})`);
   }
   return value;
 }
@@ -65,7 +67,7 @@ export function readChoice<T extends string>(config: Config, key: string, label:
   const raw = config[key];
   if (isBlank(raw)) return fallback;
   if (choices.includes(raw as T)) return raw as T;
-  throw new ConfigError(`${label} must be one of ${choices.join(', ')} (got ${JSON.stringify(raw)})`);
+  throw new ConfigError(`${label} must be one of ${choices.join(', ')} (got ${describeValue(raw)})`);
 }
 
 /** Seconds in the editor, milliseconds in the transport. */

@@ -61,7 +61,8 @@ export interface EndpointLink<E extends ManagedEndpoint> {
 /** A node whose endpoint cannot work says why, in its status and to Catch nodes. */
 export function reportUnusable(node: Node, err: Error): void {
   node.status(statusFor({ phase: 'failed', reason: err.message }));
-  node.error(err, {});
+  // Node-RED wires Catch nodes only once every node of the deploy exists
+  setImmediate(() => node.error(err, {}));
 }
 
 /**
