@@ -153,6 +153,11 @@ async function expectTriangle(page, id, visible) {
 
 /** The open dialog (the topmost tray): labels translated, no catalog key shown raw. */
 async function dialogText(page) {
+  // a tray's buttons can appear a moment before its form is built
+  await page.waitForFunction(() => {
+    const tray = [...document.querySelectorAll('.red-ui-tray')].pop();
+    return Boolean(tray && tray.querySelector('form'));
+  }, null, { timeout: 10000 });
   return page.evaluate(() => {
     const tray = [...document.querySelectorAll('.red-ui-tray')].pop();
     const form = tray.querySelector('form');
