@@ -59,7 +59,7 @@ describe('multicast examples in a real Node-RED (inside a network namespace)', f
     await red.deploy(examples.flatMap(({ flow }) => flow));
 
     const page = await fetch(`http://127.0.0.1:${red.port}/factory`);
-    (await page.text()).should.match(/Plant floor, live/);
+    (await page.text()).should.match(/Plant floor, live/, `the bridge page is served; node-red said:\n${red.log.slice(-3000)}`);
 
     const browser = new WebSocket(`ws://127.0.0.1:${red.port}/ws/factory`);
     const [data] = await once(browser, 'message', 10000).then((args) => [].concat(args));

@@ -299,7 +299,9 @@ describe('multicast in/out (inside a network namespace)', function () {
       it(`reports ${JSON.stringify(group)}`, async function () {
         await load([multicastNodes, catchNode], flow({ port: 42999, ...group }));
         const inNode = helper.getNode('in');
-        const reported = inNode.error.getCalls().filter((call) => call.thisValue === inNode);
+        const reportedBy = () => inNode.error.getCalls().filter((call) => call.thisValue === inNode);
+        await until(() => reportedBy().length > 0, 5000, 'the in node to report the error');
+        const reported = reportedBy();
         reported.length.should.equal(1);
         reported[0].args[0].message.should.equal(expected);
         statusesOf(inNode).pop().fill.should.equal('red');

@@ -46,7 +46,7 @@ async function startNodeRed(userDir) {
   child.stderr.on('data', (chunk) => (red.log += chunk));
   red.exited = new Promise((resolve) => child.once('exit', resolve));
   await withTimeout(new Promise((resolve, reject) => {
-    child.stdout.on('data', () => red.log.includes('Server now running') && resolve());
+    child.stdout.on('data', () => red.log.includes('Server now running') && red.log.includes('Started flows') && resolve());
     child.once('exit', (code) => reject(new Error(`node-red exited with ${code}:\n${red.log}`)));
   }), 30000, 'node-red to start');
   return red;

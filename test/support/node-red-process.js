@@ -108,7 +108,8 @@ async function startNodeRed({ settings = '', userDir = prepareUserDir() } = {}) 
   const red = new NodeRedProcess(userDir, port, child);
   await withTimeout(new Promise((resolve, reject) => {
     const onData = () => {
-      if (red.log.includes('Server now running')) resolve();
+      // a deploy sent before the first start has finished can be replaced by the saved (empty) flows
+      if (red.log.includes('Server now running') && red.log.includes('Started flows')) resolve();
     };
     child.stdout.on('data', onData);
     child.once('exit', (code) => reject(new Error(`node-red exited with ${code}:\n${red.log}`)));

@@ -139,7 +139,7 @@ async function startRed({ settings = '', nodeArgs = [] } = {}) {
   const child = spawn(process.execPath, [...nodeArgs, redJs, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
   const red = new Red(userDir, port, child);
   await withTimeout(new Promise((resolve, reject) => {
-    const onData = () => red.log.includes('Server now running') && resolve();
+    const onData = () => red.log.includes('Server now running') && red.log.includes('Started flows') && resolve();
     child.stdout.on('data', onData);
     child.once('exit', (code) => reject(new Error(`node-red exited with ${code}:\n${red.log}`)));
   }), 60000, 'node-red to start');
