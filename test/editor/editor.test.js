@@ -478,7 +478,7 @@ describe('editor: the netcast nodes in a real browser', function () {
     await waitStatus(tcpIn, `listening :${ports.tcp} · 0 clients`, 'yellow');
     await waitStatus(tcpOut, `listening :${ports.tcp} · 0 clients`, 'yellow');
 
-    await page.click('#red-ui-tab-debug-link-button');
+    await page.evaluate(() => RED.sidebar.show('debug')); // the tab button differs between Node-RED 4 and 5
     const socat = spawn('socat', ['-', `TCP:127.0.0.1:${ports.tcp}`], { stdio: ['pipe', 'pipe', 'pipe'] });
     let echoed = '';
     socat.stdout.on('data', (chunk) => (echoed += chunk));
