@@ -56,6 +56,9 @@ function prepareUserDir() {
   return userDir;
 }
 
+// what Node-RED logs once a full, "modified flows" or "modified nodes" deploy has started
+const STARTED = /Started (flows|modified flows|modified nodes)/g;
+
 class NodeRedProcess {
   constructor(userDir, port, child) {
     this.userDir = userDir;
@@ -82,8 +85,22 @@ class NodeRedProcess {
     return text ? JSON.parse(text) : undefined;
   }
 
-  deploy(flow, type = 'full') {
-    return this.request('POST', '/flows', flow, { 'Node-RED-Deployment-Type': type });
+  /** Deploys and resolves once the flows have started: POST /flows answers before that. */
+  async deploy(flow, type = 'full') {
+    const starts = () => (this.log.match(STARTED) || []).length;
+    const before = starts();
+    const result = await this.request('POST', '/flows', flow, { 'Node-RED-Deployment-Type': type });
+    await withTimeout(new Promise((resolve) => {
+      const check = () => {
+        if (starts() > before) {
+          this.child.stdout.off('data', check);
+          resolve();
+        }
+      };
+      this.child.stdout.on('data', check);
+      check();
+    }), 30000, 'the deployed flows to start');
+    return result;
   }
 
   /** Open file descriptors of the node-red process (Linux). */
