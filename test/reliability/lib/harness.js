@@ -51,8 +51,12 @@ class Red {
     this.log = '';
     // a hostile 10 MB value echoed into the log would make every later look at it slow: long runs
     // of one character are kept as a marker with their length
+    this.flowStarts = 0;
     const keep = (chunk) => {
-      this.log += String(chunk).replace(/(.)\1{999,}/g, (run, char) => `${char}{repeated ${run.length}}`);
+      const text = String(chunk);
+      // POST /flows answers before the flows have started; deploy() waits for this count to grow
+      this.flowStarts += (text.match(/Started (flows|modified flows|modified nodes)/g) || []).length;
+      this.log += text.replace(/(.)\1{999,}/g, (run, char) => `${char}{repeated ${run.length}}`);
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
@@ -86,8 +90,15 @@ class Red {
     return text ? JSON.parse(text) : undefined;
   }
 
-  deploy(flow, type = 'full') {
-    return this.request('POST', '/flows', flow, { 'Node-RED-Deployment-Type': type });
+  async deploy(flow, type = 'full') {
+    const before = this.flowStarts;
+    const result = await this.request('POST', '/flows', flow, { 'Node-RED-Deployment-Type': type });
+    const deadline = Date.now() + 30000;
+    while (this.flowStarts === before) {
+      if (Date.now() > deadline || !this.alive) throw new Error(`the deployed flows did not start: ${this.log.slice(-1500)}`);
+      await new Promise((resolve) => this.child.stdout.once('data', resolve));
+    }
+    return result;
   }
 
   endpoint(id) {
