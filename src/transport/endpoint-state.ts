@@ -19,3 +19,18 @@ export interface EndpointCounters {
   /** connections refused (limit, allowlist, auth) */
   refused: number;
 }
+
+/** What a server reports: its open sessions' queues plus what closed sessions and refusals left. */
+export function serverCounters(
+  sessions: Iterable<{ readonly queued: number; readonly dropped: number }>,
+  droppedByClosedSessions: number,
+  refused: number,
+): EndpointCounters {
+  let queued = 0;
+  let dropped = droppedByClosedSessions;
+  for (const session of sessions) {
+    queued += session.queued;
+    dropped += session.dropped;
+  }
+  return { queued, dropped, refused };
+}

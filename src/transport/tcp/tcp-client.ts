@@ -1,6 +1,6 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { Backoff, STABLE_CONNECTION_MS } from '../backoff';
+import { ReconnectSchedule } from '../reconnect-schedule';
 import { BoundedQueue } from '../bounded-queue';
 import type { EndpointCounters } from '../endpoint-state';
 import { explainNetworkError, NetworkError } from '../network-error';
@@ -14,19 +14,17 @@ import { TcpSession } from './tcp-session';
  */
 export class TcpClientEndpoint extends TcpEndpoint {
   readonly mode = 'client';
-  private readonly backoff: Backoff;
+  private readonly reconnect: ReconnectSchedule;
   private outbox: BoundedQueue<Buffer>;
   private socket?: net.Socket;
   private session?: TcpSession;
-  private reconnectTimer?: NodeJS.Timeout;
   private stopped = false;
   private closing?: Promise<void>;
   private lastError?: NetworkError;
-  private connectedAt = 0;
 
   constructor(private readonly options: TcpClientOptions) {
     super();
-    this.backoff = new Backoff(options.backoff);
+    this.reconnect = new ReconnectSchedule(options.backoff);
     this.outbox = new BoundedQueue<Buffer>(options.queueSize, options.queuePolicy);
   }
 
@@ -71,7 +69,7 @@ export class TcpClientEndpoint extends TcpEndpoint {
 
   private async shutDown(): Promise<void> {
     this.stopped = true;
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnect.cancel();
     const socket = this.socket;
     if (socket && !socket.destroyed) {
       const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
@@ -108,7 +106,7 @@ export class TcpClientEndpoint extends TcpEndpoint {
   }
 
   private onConnected(socket: net.Socket): void {
-    this.connectedAt = Date.now();
+    this.reconnect.connected();
     this.lastError = undefined;
     const session = new TcpSession(socket, this.options, {
       frames: (from, frames) => this.emit('frames', from, frames),
@@ -131,18 +129,14 @@ export class TcpClientEndpoint extends TcpEndpoint {
   private onDisconnected(session: TcpSession, reason: string): void {
     this.session = undefined;
     this.outbox = session.takeOutbox();
-    if (Date.now() - this.connectedAt >= STABLE_CONNECTION_MS) this.backoff.reset();
+    this.reconnect.disconnected();
     this.emit('close', session, reason);
     this.scheduleReconnect(reason);
   }
 
   private scheduleReconnect(reason: string): void {
     if (this.stopped) return;
-    const delay = this.backoff.next();
+    const delay = this.reconnect.schedule(() => this.connect());
     this.setState({ phase: 'reconnecting', inMs: delay, reason });
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      this.connect();
-    }, delay);
   }
 }

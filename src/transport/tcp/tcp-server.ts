@@ -1,6 +1,6 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import type { EndpointCounters } from '../endpoint-state';
+import { serverCounters, type EndpointCounters } from '../endpoint-state';
 import { explainNetworkError } from '../network-error';
 import { fairShare } from '../paced-delivery';
 import { SessionGoneError, TcpEndpoint } from './tcp-endpoint';
@@ -25,13 +25,7 @@ export class TcpServerEndpoint extends TcpEndpoint {
   }
 
   get counters(): EndpointCounters {
-    let queued = 0;
-    let dropped = this.droppedByClosedSessions;
-    for (const session of this.sessions.values()) {
-      queued += session.queued;
-      dropped += session.dropped;
-    }
-    return { queued, dropped, refused: this.refusedCount };
+    return serverCounters(this.sessions.values(), this.droppedByClosedSessions, this.refusedCount);
   }
 
   get sessionCount(): number {

@@ -1,7 +1,7 @@
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
 import type { ClientOptions } from 'ws';
-import { Backoff, STABLE_CONNECTION_MS } from '../backoff';
+import { ReconnectSchedule } from '../reconnect-schedule';
 import { BoundedQueue } from '../bounded-queue';
 import type { EndpointCounters } from '../endpoint-state';
 import { explainNetworkError, NetworkError } from '../network-error';
@@ -17,23 +17,21 @@ import { WebSocketSession } from './websocket-session';
  */
 export class WebSocketClientEndpoint extends WebSocketEndpoint {
   readonly mode = 'client';
-  private readonly backoff: Backoff;
+  private readonly reconnect: ReconnectSchedule;
   private readonly url: URL;
   private outbox: BoundedQueue<WebSocketMessage>;
   private socket?: WebSocket;
   private session?: WebSocketSession;
-  private reconnectTimer?: NodeJS.Timeout;
   private heartbeatTimer?: NodeJS.Timeout;
   private attemptError?: NetworkError;
   private opened = 0;
-  private connectedAt = 0;
   private stopped = false;
   private closing?: Promise<void>;
 
   constructor(private readonly options: WebSocketClientOptions) {
     super();
     this.url = new URL(options.url);
-    this.backoff = new Backoff(options.backoff);
+    this.reconnect = new ReconnectSchedule(options.backoff);
     this.outbox = new BoundedQueue<WebSocketMessage>(options.queueSize, options.queuePolicy);
   }
 
@@ -76,7 +74,7 @@ export class WebSocketClientEndpoint extends WebSocketEndpoint {
 
   private async shutDown(): Promise<void> {
     this.stopped = true;
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnect.cancel();
     this.stopHeartbeat();
     const socket = this.socket;
     if (socket && socket.readyState !== WebSocket.CLOSED) {
@@ -132,7 +130,7 @@ export class WebSocketClientEndpoint extends WebSocketEndpoint {
   }
 
   private onConnected(socket: WebSocket, headers: IncomingHttpHeaders): void {
-    this.connectedAt = Date.now();
+    this.reconnect.connected();
     this.opened += 1;
     const remote = socket as unknown as { _socket?: { remoteAddress?: string; remotePort?: number } };
     const session = new WebSocketSession(
@@ -165,19 +163,15 @@ export class WebSocketClientEndpoint extends WebSocketEndpoint {
     this.socket = undefined;
     this.stopHeartbeat();
     this.outbox = session.takeOutbox();
-    if (Date.now() - this.connectedAt >= STABLE_CONNECTION_MS) this.backoff.reset();
+    this.reconnect.disconnected();
     this.emit('close', session, code, reason);
     this.scheduleReconnect(reason);
   }
 
   private scheduleReconnect(reason: string): void {
     if (this.stopped) return;
-    const delay = this.backoff.next();
+    const delay = this.reconnect.schedule(() => this.connect());
     this.setState({ phase: 'reconnecting', inMs: delay, reason });
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      this.connect();
-    }, delay);
   }
 
   private startHeartbeat(session: WebSocketSession): void {

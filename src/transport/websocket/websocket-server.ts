@@ -3,7 +3,7 @@ import * as https from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
-import type { EndpointCounters } from '../endpoint-state';
+import { serverCounters, type EndpointCounters } from '../endpoint-state';
 import { explainNetworkError } from '../network-error';
 import { fairShare } from '../paced-delivery';
 import { UpgradeGate, refuseUpgrade } from './upgrade-gate';
@@ -46,13 +46,7 @@ export class WebSocketServerEndpoint extends WebSocketEndpoint {
   }
 
   get counters(): EndpointCounters {
-    let queued = 0;
-    let dropped = this.droppedByClosedSessions;
-    for (const session of this.sessions.values()) {
-      queued += session.queued;
-      dropped += session.dropped;
-    }
-    return { queued, dropped, refused: this.refusedCount };
+    return serverCounters(this.sessions.values(), this.droppedByClosedSessions, this.refusedCount);
   }
 
   get sessionCount(): number {
