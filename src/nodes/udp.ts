@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import { parseFramingOptions, createCodec, type Codec } from '../framing';
 import type { Peer } from '../transport/udp/datagram';
 import { UdpEndpoint, type Destination, type UdpEndpointOptions } from '../transport/udp/udp-endpoint';
-import { ConfigError, readBoolean, readChoice, readInteger, readString } from './shared/config-values';
+import { ConfigError, readBoolean, readBufferSizes, readChoice, readInteger, readString } from './shared/config-values';
 import { nodeConfig } from './shared/config-version';
 import { attachToEndpoint, ownEndpoint, type EndpointConfigNode } from './shared/endpoint-nodes';
 import { bufferToPayload, parsePayloadFormat, parseStringEncoding, PayloadError, payloadToBuffer } from './shared/payload';
@@ -15,7 +15,6 @@ type Config = Record<string, unknown>;
 
 /** Sends held while the socket binds right after deploy. */
 const PENDING_LIMIT = 1000;
-const MAX_BUFFER = 256 * 1024 * 1024;
 
 function checkAddressFamily(address: string, family: 'ipv4' | 'ipv6', label: string): void {
   const version = isIP(address);
@@ -50,8 +49,7 @@ function readUdpOptions(config: Config): UdpEndpointOptions {
     ipv6Only: readBoolean(config, 'ipv6Only', false),
     reuseAddr: readBoolean(config, 'reuseAddr', false),
     broadcast: readBoolean(config, 'broadcast', false),
-    receiveBufferSize: readInteger(config, 'receiveBufferSize', { label: 'Receive buffer', min: 0, max: MAX_BUFFER, fallback: 0 }),
-    sendBufferSize: readInteger(config, 'sendBufferSize', { label: 'Send buffer', min: 0, max: MAX_BUFFER, fallback: 0 }),
+    ...readBufferSizes(config),
     remoteHost,
     remotePort,
     codec: readCodec(config),
@@ -81,6 +79,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, saved);
     const def = nodeConfig(RED, this, saved);
     ownEndpoint(this, () => new UdpEndpoint(readUdpOptions(def)));
+    this.owner.endpoint?.on('warning', (message) => this.warn(message));
   }
 
   function UdpInNode(this: Node, saved: NodeDef): void {

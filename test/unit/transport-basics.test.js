@@ -3,6 +3,7 @@ require('should');
 const { Backoff } = require('../../dist/transport/backoff');
 const { BoundedQueue } = require('../../dist/transport/bounded-queue');
 const { PacedDelivery } = require('../../dist/transport/paced-delivery');
+const { PendingWrites } = require('../../dist/transport/pending-writes');
 const { AddressAllowlist } = require('../../dist/transport/tcp/allowlist');
 const { explainNetworkError } = require('../../dist/transport/network-error');
 
@@ -55,6 +56,43 @@ describe('BoundedQueue', function () {
     }
     while (queue.length) out.push(queue.shift());
     out.should.eql(Array.from({ length: 20000 }, (_, i) => i));
+  });
+
+  it('puts back unsent writes ahead of what was queued after them, within the capacity', function () {
+    const oldest = new BoundedQueue(4, 'drop-oldest');
+    [5, 6].forEach((n) => oldest.push(n));
+    oldest.putBack([2, 3, 4]);
+    oldest.drain().should.eql([3, 4, 5, 6]);
+    oldest.dropped.should.equal(1);
+    const newest = new BoundedQueue(4, 'drop-newest');
+    [5, 6].forEach((n) => newest.push(n));
+    newest.putBack([2, 3, 4]);
+    newest.drain().should.eql([2, 3, 4, 5]);
+    newest.dropped.should.equal(1);
+  });
+});
+
+describe('PendingWrites', function () {
+  it('hands back, oldest first and once, the messages whose writes had not completed when one failed', function () {
+    const handedBack = [];
+    const pending = new PendingWrites((unsent) => handedBack.push(unsent));
+    ['a', 'b', 'c', 'd'].forEach((m) => pending.add(m));
+    pending.settle();
+    pending.settle(null);
+    pending.settle(new Error('EPIPE'));
+    pending.settle(new Error('EPIPE'));
+    handedBack.should.eql([['c', 'd']]);
+    pending.length.should.equal(0);
+  });
+
+  it('tracks a long run of writes completing one by one', function () {
+    const handedBack = [];
+    const pending = new PendingWrites((unsent) => handedBack.push(...unsent));
+    for (let i = 0; i < 5000; i += 1) pending.add(i);
+    for (let i = 0; i < 4990; i += 1) pending.settle();
+    pending.length.should.equal(10);
+    pending.settle(new Error('ECONNRESET'));
+    handedBack.should.eql(Array.from({ length: 10 }, (_, i) => 4990 + i));
   });
 });
 
@@ -133,6 +171,35 @@ describe('explainNetworkError', function () {
     const explained = explainNetworkError(original, { action: 'read' });
     explained.code.should.equal('ECONNRESET');
     explained.cause.should.equal(original);
+  });
+});
+
+describe('applyBufferSizes', function () {
+  const dgram = require('dgram');
+  const fs = require('fs');
+  const { applyBufferSizes } = require('../../dist/transport/udp/datagram');
+  let socket;
+  beforeEach((done) => {
+    // a unicast socket on loopback: nothing is sent
+    socket = dgram.createSocket('udp4');
+    socket.bind(0, '127.0.0.1', done);
+  });
+  afterEach((done) => socket.close(done));
+
+  it('sets what is asked and says nothing when the kernel grants it; 0 leaves the OS default', function () {
+    const before = socket.getSendBufferSize();
+    (applyBufferSizes(socket, { receiveBufferSize: 65536, sendBufferSize: 0 }) === undefined).should.be.true();
+    socket.getRecvBufferSize().should.be.aboveOrEqual(65536);
+    socket.getSendBufferSize().should.equal(before);
+  });
+
+  it('reads the size back and names net.core.rmem_max when the kernel grants less (Linux)', function () {
+    if (process.platform !== 'linux') this.skip();
+    const cap = Number(fs.readFileSync('/proc/sys/net/core/rmem_max', 'utf8'));
+    if (2 * cap > 256 * 1024 * 1024) this.skip();
+    applyBufferSizes(socket, { receiveBufferSize: 2 * cap }).should.equal(
+      `Receive buffer: the kernel granted ${cap} of the ${2 * cap} bytes asked for, because the system caps it (net.core.rmem_max on Linux); raise that limit (sysctl -w net.core.rmem_max=${2 * cap}) or ask for less`,
+    );
   });
 });
 

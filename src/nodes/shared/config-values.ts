@@ -70,6 +70,17 @@ export function readChoice<T extends string>(config: Config, key: string, label:
   throw new ConfigError(`${label} must be one of ${choices.join(', ')} (got ${describeValue(raw)})`);
 }
 
+/** The largest kernel socket buffer a node may ask for; the editor has the same (nodes/shared/editor-fields.html). */
+export const MAX_BUFFER = 256 * 1024 * 1024;
+
+/** receiveBufferSize and sendBufferSize of a UDP or multicast config node: bytes, blank or 0 = the OS default. */
+export function readBufferSizes(config: Config): { receiveBufferSize: number; sendBufferSize: number } {
+  return {
+    receiveBufferSize: readInteger(config, 'receiveBufferSize', { label: 'Receive buffer', min: 0, max: MAX_BUFFER, fallback: 0 }),
+    sendBufferSize: readInteger(config, 'sendBufferSize', { label: 'Send buffer', min: 0, max: MAX_BUFFER, fallback: 0 }),
+  };
+}
+
 /** Seconds in the editor, milliseconds in the transport. */
 export function readSecondsAsMs(config: Config, key: string, rule: IntegerRule): number {
   return Math.round(readNumber(config, key, rule) * 1000);

@@ -47,6 +47,45 @@ export function peerFrom(rinfo: { address: string; port: number; family: string 
   return { address: rinfo.address, port: rinfo.port, family: rinfo.family === 'IPv6' ? 'ipv6' : 'ipv4' };
 }
 
+/** Kernel socket buffer sizes in bytes; 0 keeps the OS default. */
+export interface SocketBufferSizes {
+  receiveBufferSize: number;
+  sendBufferSize: number;
+}
+
+/** Linux reports twice what it granted (the other half is its own bookkeeping). */
+function granted(reported: number): number {
+  return process.platform === 'linux' ? Math.floor(reported / 2) : reported;
+}
+
+function clampWarning(kind: 'receive' | 'send', asked: number, got: number): string {
+  const label = kind === 'receive' ? 'Receive buffer' : 'Send buffer';
+  const limit = kind === 'receive' ? 'net.core.rmem_max' : 'net.core.wmem_max';
+  return `${label}: the kernel granted ${got} of the ${asked} bytes asked for, because the system caps it (${limit} on Linux); raise that limit (sysctl -w ${limit}=${asked}) or ask for less`;
+}
+
+/**
+ * Sets the buffer sizes asked for (0: left alone) on a bound socket; throws what dgram throws.
+ * The kernel caps a request at its limit without an error, so each size is read back: the result
+ * is a warning for the user when it got less than asked, else undefined. Shared by the UDP and
+ * multicast endpoints.
+ */
+export function applyBufferSizes(socket: import('node:dgram').Socket, sizes: Partial<SocketBufferSizes>): string | undefined {
+  const warnings: string[] = [];
+  const { receiveBufferSize = 0, sendBufferSize = 0 } = sizes;
+  if (receiveBufferSize > 0) {
+    socket.setRecvBufferSize(receiveBufferSize);
+    const got = granted(socket.getRecvBufferSize());
+    if (got < receiveBufferSize) warnings.push(clampWarning('receive', receiveBufferSize, got));
+  }
+  if (sendBufferSize > 0) {
+    socket.setSendBufferSize(sendBufferSize);
+    const got = granted(socket.getSendBufferSize());
+    if (got < sendBufferSize) warnings.push(clampWarning('send', sendBufferSize, got));
+  }
+  return warnings.length > 0 ? warnings.join('; ') : undefined;
+}
+
 /** Resolves once a dgram socket has really closed; safe to call on a socket that never bound. */
 export function closeSocket(socket: import('node:dgram').Socket): Promise<void> {
   return new Promise((resolve) => {

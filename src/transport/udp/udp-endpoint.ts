@@ -5,9 +5,10 @@ import { BoundedQueue } from '../bounded-queue';
 import type { EndpointCounters, EndpointState } from '../endpoint-state';
 import { explainNetworkError } from '../network-error';
 import { TypedEmitter } from '../typed-emitter';
-import { addressForSocket, checkDatagramSize, closeSocket, type IpFamily, type Peer, peerFrom } from './datagram';
+import { addressForSocket, applyBufferSizes, checkDatagramSize, closeSocket, type IpFamily, type Peer, peerFrom, type SocketBufferSizes } from './datagram';
 
-export interface UdpEndpointOptions {
+/** receiveBufferSize, sendBufferSize: bytes; 0 keeps the OS default */
+export interface UdpEndpointOptions extends SocketBufferSizes {
   family: IpFamily;
   /** address to bind; '' binds every address of the family */
   localAddress: string;
@@ -17,9 +18,6 @@ export interface UdpEndpointOptions {
   ipv6Only: boolean;
   reuseAddr: boolean;
   broadcast: boolean;
-  /** bytes; 0 keeps the OS default */
-  receiveBufferSize: number;
-  sendBufferSize: number;
   /** where a send without its own destination goes; '' / 0 for none */
   remoteHost: string;
   remotePort: number;
@@ -34,6 +32,8 @@ export interface UdpEndpointEvents {
   /** records of one datagram, in order */
   records: (records: Buffer[], peer: Peer) => void;
   error: (err: Error) => void;
+  /** something works, but not as configured (a buffer the kernel made smaller than asked) */
+  warning: (message: string) => void;
 }
 
 export interface Destination {
@@ -144,8 +144,10 @@ export class UdpEndpoint extends TypedEmitter<UdpEndpointEvents> {
 
   private onBound(): void {
     if (this.closing) return;
+    let warning: string | undefined;
     try {
-      this.applySocketOptions();
+      this.socket.setBroadcast(this.options.broadcast);
+      warning = applyBufferSizes(this.socket, this.options);
     } catch (err) {
       this.fail(explainNetworkError(err, { action: 'configure the UDP socket on', port: this.options.port }));
       return;
@@ -154,13 +156,7 @@ export class UdpEndpoint extends TypedEmitter<UdpEndpointEvents> {
     this.setState({ phase: 'ready', text: `bound :${this.socket.address().port}` });
     for (const item of this.pending.drain()) this.transmit(item);
     this.emit('state');
-  }
-
-  private applySocketOptions(): void {
-    const { broadcast, receiveBufferSize, sendBufferSize } = this.options;
-    this.socket.setBroadcast(broadcast);
-    if (receiveBufferSize > 0) this.socket.setRecvBufferSize(receiveBufferSize);
-    if (sendBufferSize > 0) this.socket.setSendBufferSize(sendBufferSize);
+    if (warning) this.emit('warning', warning);
   }
 
   private transmit({ bytes, to, callback }: PendingSend): void {
