@@ -6,7 +6,7 @@ import { GroupAddressError, type GroupSpec, parseGroupSpec } from '../transport/
 import { parseInterfaceChoice, summariseInterfaces, systemInterfaces } from '../transport/multicast/interfaces';
 import { MulticastEndpoint, type MulticastEndpointOptions } from '../transport/multicast/multicast-endpoint';
 import type { Peer } from '../transport/udp/datagram';
-import { ConfigError, readBoolean, readInteger, readPort, readSecondsAsMs, readString } from './shared/config-values';
+import { ConfigError, readBoolean, readBufferSizes, readInteger, readPort, readSecondsAsMs, readString } from './shared/config-values';
 import { nodeConfig } from './shared/config-version';
 import { attachToEndpoint, ownEndpoint, type EndpointConfigNode } from './shared/endpoint-nodes';
 import { bufferToPayload, parsePayloadFormat, parseStringEncoding, PayloadError, payloadToBuffer } from './shared/payload';
@@ -64,6 +64,7 @@ function readMulticastOptions(config: Config): MulticastEndpointOptions {
     ttl: readInteger(config, 'ttl', { label: 'TTL', min: 0, max: 255, fallback: 1 }),
     loopback: readBoolean(config, 'loopback', true),
     reuseAddr: readBoolean(config, 'reuseAddr', true),
+    ...readBufferSizes(config),
     // Windows cannot bind a multicast address; everywhere else this keeps other groups out
     bindToGroup: process.platform !== 'win32',
     renewIntervalMs: readSecondsAsMs(config, 'renewInterval', { label: 'Renew memberships every', min: 0, max: 86400, fallback: 120 }),
@@ -72,8 +73,6 @@ function readMulticastOptions(config: Config): MulticastEndpointOptions {
     listInterfaces: systemInterfaces,
   };
 }
-
-
 
 function groupOf(msg: NodeMessage): string | undefined {
   if (msg.group === undefined || msg.group === null || msg.group === '') return undefined;
@@ -86,6 +85,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, saved);
     const def = nodeConfig(RED, this, saved);
     ownEndpoint(this, () => new MulticastEndpoint(readMulticastOptions(def)));
+    this.owner.endpoint?.on('warning', (message) => this.warn(message));
   }
 
   function MulticastInNode(this: Node, saved: NodeDef): void {

@@ -266,6 +266,10 @@ const TRANSPORTS = [
       await expectField(page, '#node-config-input-port', ports.multicast, true);
       await expectField(page, '#node-config-input-ttl', 256, false);
       await expectField(page, '#node-config-input-ttl', 1, true);
+      (await page.inputValue('#node-config-input-receiveBufferSize')).should.equal('0');
+      await expectField(page, '#node-config-input-receiveBufferSize', -1, false);
+      await expectField(page, '#node-config-input-receiveBufferSize', 'abc', false);
+      await expectField(page, '#node-config-input-receiveBufferSize', 4194304, true);
     },
     breakIt: (page) => expectField(page, '#node-config-input-groups-list .netcast-multicast-group-address', '10.1.2.3', false),
     fixIt: (page) => expectField(page, '#node-config-input-groups-list .netcast-multicast-group-address', '239.255.42.99', true),

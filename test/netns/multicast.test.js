@@ -4,6 +4,7 @@
 require('should');
 const { execFileSync } = require('child_process');
 const dgram = require('dgram');
+const fs = require('fs');
 const { requireNamespace, joinGroup, sender, sendUntil, captureHopLimit, joinedIPv4Groups } = require('./netns-support');
 
 requireNamespace('solo');
@@ -44,6 +45,15 @@ async function joined(configId = 'grp') {
 
 function sh(...args) {
   execFileSync(args[0], args.slice(1), { stdio: 'pipe' });
+}
+
+/** This namespace's cap on a socket's receive buffer (read only: never raised by a test). */
+function rmemMax() {
+  return Number(fs.readFileSync('/proc/sys/net/core/rmem_max', 'utf8'));
+}
+
+function warningsOf(node) {
+  return node.warn.getCalls().filter((call) => call.thisValue === node).map((call) => String(call.args[0]));
 }
 
 describe('multicast in/out (inside a network namespace)', function () {
@@ -137,6 +147,51 @@ describe('multicast in/out (inside a network namespace)', function () {
         control.texts().filter((text) => text.startsWith('other')).length.should.equal(3);
       });
     }
+  });
+
+  describe('kernel buffers', function () {
+    const MAX_BUFFER = 256 * 1024 * 1024;
+
+    it('gives each group\'s socket the receive buffer asked for, and the sender its send buffer; messages flow', async function () {
+      const p = port();
+      // at most the namespace's cap, so the kernel grants it all
+      const asked = Math.min(1024 * 1024, rmemMax());
+      const groups = [{ group: '239.10.6.1', source: '' }, { group: '239.10.6.2', source: '' }];
+      await load([multicastNodes, catchNode], flow({ groups, port: p, receiveBufferSize: asked, sendBufferSize: 262144 }));
+      const endpoint = await joined();
+      const sizes = endpoint.bufferSizes;
+      // Linux reports twice what it granted, for its bookkeeping; the smallest of the group sockets
+      sizes.receive.should.be.aboveOrEqual(asked);
+      sizes.send.should.be.aboveOrEqual(262144);
+      const arrived = collect(helper.getNode('sink'), 4);
+      const device = track(await sender({ bindAddress: '127.0.0.1', iface: '127.0.0.1' }));
+      await device.send('one', '239.10.6.1', p);
+      await device.send('two', '239.10.6.2', p);
+      helper.getNode('out').receive({ payload: 'three', group: '239.10.6.1' });
+      helper.getNode('out').receive({ payload: 'four', group: '239.10.6.2' });
+      (await arrived).map((m) => m.payload).sort().should.eql(['four', 'one', 'three', 'two']);
+      warningsOf(helper.getNode('grp')).should.eql([]);
+    });
+
+    it('warns once, naming net.core.rmem_max, when the kernel grants less than asked; messages still flow', async function () {
+      const cap = rmemMax();
+      if (2 * cap > MAX_BUFFER) this.skip(); // this namespace allows any size a node may ask for
+      const p = port();
+      const groups = [{ group: '239.10.6.3', source: '' }, { group: '239.10.6.4', source: '' }];
+      await load([multicastNodes, catchNode], flow({ groups, port: p, receiveBufferSize: 2 * cap }));
+      await joined();
+      const config = helper.getNode('grp');
+      await until(() => warningsOf(config).length > 0, 5000, 'the warning');
+      const arrived = collect(helper.getNode('sink'), 2);
+      const device = track(await sender({ bindAddress: '127.0.0.1', iface: '127.0.0.1' }));
+      await device.send('a', '239.10.6.3', p);
+      await device.send('b', '239.10.6.4', p);
+      (await arrived).map((m) => m.payload).should.eql(['a', 'b']);
+      // two group sockets, both capped: one warning
+      warningsOf(config).should.eql([
+        `Receive buffer: the kernel granted ${cap} of the ${2 * cap} bytes asked for, because the system caps it (net.core.rmem_max on Linux); raise that limit (sysctl -w net.core.rmem_max=${2 * cap}) or ask for less`,
+      ]);
+    });
   });
 
   describe('sending', function () {
@@ -294,6 +349,9 @@ describe('multicast in/out (inside a network namespace)', function () {
       [{ groups: [{ group: 'ff15::1', source: '' }], iface: '127.0.0.1' }, 'Interface 127.0.0.1 is an IPv4 address but group ff15::1 is not; choose the interface by name (such as eth0) to use both'],
       [{ groups: [{ group: '239.1.1.1', source: '' }], port: '' }, 'Port is empty; enter a whole number from 1 to 65535'],
       [{ groups: [{ group: '239.1.1.1', source: '' }], ttl: 300 }, 'TTL must be a whole number from 0 to 255 (got 300)'],
+      [{ groups: [{ group: '239.1.1.1', source: '' }], receiveBufferSize: -1 }, 'Receive buffer must be a whole number from 0 to 268435456 (got -1)'],
+      [{ groups: [{ group: '239.1.1.1', source: '' }], receiveBufferSize: 'abc' }, 'Receive buffer must be a whole number from 0 to 268435456 (got "abc")'],
+      [{ groups: [{ group: '239.1.1.1', source: '' }], sendBufferSize: 268435457 }, 'Send buffer must be a whole number from 0 to 268435456 (got 268435457)'],
     ];
     for (const [group, expected] of cases) {
       it(`reports ${JSON.stringify(group)}`, async function () {

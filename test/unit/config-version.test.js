@@ -44,7 +44,7 @@ describe('config versions: upgrade steps', function () {
   it('turns a multicast group list written as text into the list the editor keeps', function () {
     const { config } = upgradeConfig('netcast-multicast-group', { type: 'netcast-multicast-group', groups: '239.1.2.3, 232.1.1.1@10.0.0.5', port: '5000', loopback: 'false' });
     config.groups.should.eql([{ group: '239.1.2.3', source: '' }, { group: '232.1.1.1', source: '10.0.0.5' }]);
-    config.should.containEql({ port: 5000, loopback: false, reuseAddr: true, ttl: '', renewInterval: '' });
+    config.should.containEql({ port: 5000, loopback: false, reuseAddr: true, ttl: '', renewInterval: '', receiveBufferSize: 0, sendBufferSize: 0 });
   });
 
   it('turns WebSocket headers written as an object into [{name, value}] instead of ignoring them', function () {

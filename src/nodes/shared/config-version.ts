@@ -111,6 +111,8 @@ export const FIELDS: Readonly<Record<string, Fields>> = {
     loopback: bool(true),
     reuseAddr: bool(true),
     renewInterval: num(),
+    receiveBufferSize: num(0),
+    sendBufferSize: num(0),
   },
   'netcast-multicast-in': { ...ATTACHED, output: choice('buffer'), topic: text() },
   'netcast-multicast-out': { ...ATTACHED, encoding: choice('utf8') },

@@ -1,6 +1,6 @@
 import dgram from 'node:dgram';
 import { explainNetworkError, NetworkError } from '../network-error';
-import { closeSocket, type Peer, peerFrom } from '../udp/datagram';
+import { applyBufferSizes, closeSocket, type Peer, peerFrom } from '../udp/datagram';
 import { describeGroup, type GroupSpec, isLinkScopedGroup } from './group-address';
 import type { LocalInterface } from './interfaces';
 
@@ -14,6 +14,8 @@ export interface GroupReceiverOptions {
    * a socket bound to the group itself is the only way to hear just the groups this node joined.
    */
   bindToGroup: boolean;
+  /** bytes; 0 keeps the OS default */
+  receiveBufferSize: number;
 }
 
 export type MessageHandler = (data: Buffer, peer: Peer, spec: GroupSpec) => void;
@@ -68,9 +70,12 @@ export class GroupReceiver {
     return this.joined.size;
   }
 
-  /** Resolves once bound; rejects with a NetworkError (port in use, ...). */
-  bind(): Promise<void> {
-    const { port } = this.options;
+  /**
+   * Resolves once bound and its receive buffer set, with a warning when the kernel gave less
+   * buffer than asked (see applyBufferSizes); rejects with a NetworkError (port in use, ...).
+   */
+  bind(): Promise<string | undefined> {
+    const { port, receiveBufferSize } = this.options;
     const address = this.bindAddress();
     return new Promise((resolve, reject) => {
       const onBindError = (err: Error): void => reject(explainNetworkError(err, { action: 'bind', host: address, port }));
@@ -78,9 +83,18 @@ export class GroupReceiver {
       this.socket.bind({ port, address }, () => {
         this.socket.off('error', onBindError);
         this.socket.on('error', (err) => this.onError(explainNetworkError(err, { action: 'receive on', host: address, port })));
-        resolve();
+        try {
+          resolve(applyBufferSizes(this.socket, { receiveBufferSize }));
+        } catch (err) {
+          reject(explainNetworkError(err, { action: 'set the receive buffer on', host: address, port }));
+        }
       });
     });
+  }
+
+  /** The kernel's receive buffer size, once bound (Linux reports twice what it granted). */
+  get receiveBufferSize(): number {
+    return this.socket.getRecvBufferSize();
   }
 
   /**

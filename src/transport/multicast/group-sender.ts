@@ -1,12 +1,14 @@
 import dgram from 'node:dgram';
 import { explainNetworkError, NetworkError } from '../network-error';
-import { closeSocket, type IpFamily } from '../udp/datagram';
+import { applyBufferSizes, closeSocket, type IpFamily } from '../udp/datagram';
 import type { LocalInterface } from './interfaces';
 
 export interface GroupSenderOptions {
   family: IpFamily;
   ttl: number;
   loopback: boolean;
+  /** bytes; 0 keeps the OS default */
+  sendBufferSize: number;
 }
 
 /**
@@ -33,7 +35,8 @@ export class GroupSender {
     return this.interfaceName;
   }
 
-  bind(): Promise<void> {
+  /** Resolves once bound and set up, with a warning when the kernel gave less buffer than asked. */
+  bind(): Promise<string | undefined> {
     return new Promise((resolve, reject) => {
       const onBindError = (err: Error): void => reject(explainNetworkError(err, { action: 'bind' }));
       this.socket.once('error', onBindError);
@@ -43,12 +46,17 @@ export class GroupSender {
         try {
           this.socket.setMulticastTTL(this.options.ttl);
           this.socket.setMulticastLoopback(this.options.loopback);
-          resolve();
+          resolve(applyBufferSizes(this.socket, { sendBufferSize: this.options.sendBufferSize }));
         } catch (err) {
-          reject(explainNetworkError(err, { action: 'set TTL and loopback' }));
+          reject(explainNetworkError(err, { action: 'set TTL, loopback and send buffer' }));
         }
       });
     });
+  }
+
+  /** The kernel's send buffer size, once bound (Linux reports twice what it granted). */
+  get sendBufferSize(): number {
+    return this.socket.getSendBufferSize();
   }
 
   /** Sends leave from `target` (IP_MULTICAST_IF / IPV6_MULTICAST_IF). Throws when it is not usable. */

@@ -2,13 +2,14 @@ import { Backoff, type BackoffOptions } from '../backoff';
 import { BoundedQueue } from '../bounded-queue';
 import type { EndpointCounters, EndpointState } from '../endpoint-state';
 import { TypedEmitter } from '../typed-emitter';
-import { checkDatagramSize, type IpFamily, type Peer } from '../udp/datagram';
+import { checkDatagramSize, type IpFamily, type Peer, type SocketBufferSizes } from '../udp/datagram';
 import { describeGroup, type GroupSpec } from './group-address';
 import { GroupReceiver, MembershipError } from './group-receiver';
 import { GroupSender } from './group-sender';
 import { describeChoice, type InterfaceChoice, type InterfaceLister, resolveInterfaces } from './interfaces';
 
-export interface MulticastEndpointOptions {
+/** receiveBufferSize: of each group's receiving socket; sendBufferSize: of the sending sockets (bytes, 0 = OS default) */
+export interface MulticastEndpointOptions extends SocketBufferSizes {
   groups: GroupSpec[];
   port: number;
   interface: InterfaceChoice;
@@ -32,6 +33,8 @@ export interface MulticastEndpointEvents {
   state: () => void;
   message: (data: Buffer, peer: Peer, group: string) => void;
   error: (err: Error) => void;
+  /** something works, but not as configured (a buffer the kernel made smaller than asked); once per text */
+  warning: (message: string) => void;
 }
 
 interface PendingSend {
@@ -59,6 +62,7 @@ export class MulticastEndpoint extends TypedEmitter<MulticastEndpointEvents> {
   private readonly senders = new Map<IpFamily, GroupSender>();
   private readonly pending: BoundedQueue<PendingSend>;
   private readonly backoff: Backoff;
+  private readonly warned = new Set<string>();
   private currentState: EndpointState = { phase: 'starting' };
   private wantsReceive = false;
   private wantsSend = false;
@@ -81,6 +85,19 @@ export class MulticastEndpoint extends TypedEmitter<MulticastEndpointEvents> {
 
   get counters(): EndpointCounters {
     return { dropped: this.pending.dropped, queued: this.pending.length, refused: 0 };
+  }
+
+  /**
+   * The kernel's buffer sizes once the sockets are bound (Linux reports twice what it granted):
+   * the smallest of the receiving sockets' and of the sending sockets', where there are any.
+   */
+  get bufferSizes(): { receive?: number; send?: number } | undefined {
+    if (!this.bound) return undefined;
+    const smallest = (sizes: number[]): number | undefined => (sizes.length > 0 ? Math.min(...sizes) : undefined);
+    return {
+      receive: smallest(this.receivers.map((receiver) => receiver.receiveBufferSize)),
+      send: smallest([...this.senders.values()].map((sender) => sender.sendBufferSize)),
+    };
   }
 
   /** An in node attached: join the groups. Before or after start. */
@@ -145,14 +162,14 @@ export class MulticastEndpoint extends TypedEmitter<MulticastEndpointEvents> {
 
   /** Creates and binds whatever the attached nodes need and does not exist yet, then joins. */
   private async open(): Promise<void> {
-    const binding: Array<Promise<void>> = [];
+    const binding: Array<Promise<string | undefined>> = [];
     const onError = (err: Error): void => {
       this.emit('error', err);
     };
     if (this.wantsReceive && this.receivers.length === 0) {
       for (const spec of this.options.groups) {
         const receiver = new GroupReceiver(
-          { spec, port: this.options.port, reuseAddr: this.options.reuseAddr, bindToGroup: this.options.bindToGroup },
+          { spec, port: this.options.port, reuseAddr: this.options.reuseAddr, bindToGroup: this.options.bindToGroup, receiveBufferSize: this.options.receiveBufferSize },
           (data, peer, from) => this.emit('message', data, peer, from.group),
           onError,
         );
@@ -162,14 +179,15 @@ export class MulticastEndpoint extends TypedEmitter<MulticastEndpointEvents> {
     }
     if (this.wantsSend && this.senders.size === 0) {
       for (const family of new Set(this.options.groups.map((spec) => spec.family))) {
-        const sender = new GroupSender({ family, ttl: this.options.ttl, loopback: this.options.loopback }, onError);
+        const sender = new GroupSender({ family, ttl: this.options.ttl, loopback: this.options.loopback, sendBufferSize: this.options.sendBufferSize }, onError);
         this.senders.set(family, sender);
         binding.push(sender.bind());
       }
     }
     if (binding.length === 0) return;
+    let warnings: Array<string | undefined>;
     try {
-      await Promise.all(binding);
+      warnings = await Promise.all(binding);
     } catch (err) {
       if (!this.closing) this.fail(err as Error);
       return;
@@ -178,6 +196,12 @@ export class MulticastEndpoint extends TypedEmitter<MulticastEndpointEvents> {
     this.bound = true;
     this.startRenewing();
     this.attach(false);
+    // every group's socket asks for the same buffer: one warning, not one per group
+    for (const warning of warnings) {
+      if (!warning || this.warned.has(warning)) continue;
+      this.warned.add(warning);
+      this.emit('warning', warning);
+    }
   }
 
   /**
