@@ -65,4 +65,5 @@ function udpIn(rate) {
 
 module.exports = [udpIn(20000), udpIn(50000), udpIn(100000), udpIn(200000)];
 module.exports.udpRates = udpRates;
+module.exports.RECEIVE_BUFFER = RECEIVE_BUFFER;
 module.exports.seqSink = sink;
