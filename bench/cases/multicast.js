@@ -14,7 +14,7 @@ const RATE = 100000;
 module.exports = [
   {
     name: 'mcast-in-100k',
-    note: `group ${GROUP} on lo inside a network namespace made for the case (deleted afterwards); ours and raw ask for a ${RECEIVE_BUFFER / 1048576} MiB receive buffer (capped at the namespace's net.core.rmem_max), core keeps the default`,
+    note: `group ${GROUP} on lo inside a network namespace made for the case (deleted afterwards); ours and raw ask for an ${RECEIVE_BUFFER / 1048576} MiB receive buffer (capped at the namespace's net.core.rmem_max), core keeps the default`,
     metrics: ['recv msgs/s', 'loss %', 'sent msgs/s'],
     lowerIsBetter: ['loss %'],
     noRatio: ['loss %'],
