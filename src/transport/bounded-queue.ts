@@ -55,6 +55,25 @@ export class BoundedQueue<T> {
     return item;
   }
 
+  /**
+   * Puts back items older than everything queued (writes a dead connection never sent), oldest
+   * first. Past the capacity the policy decides as for push: drop-oldest discards from the front,
+   * drop-newest from the back; every discard is counted.
+   */
+  putBack(older: readonly T[]): void {
+    if (older.length === 0) return;
+    const all = [...older, ...this.items.slice(this.head)];
+    const excess = Math.max(0, all.length - Math.max(0, this.capacity));
+    this.droppedCount += excess;
+    this.items = this.policy === 'drop-oldest' ? all.slice(excess) : all.slice(0, all.length - excess);
+    this.head = 0;
+  }
+
+  /** Counts messages given up without ever being queued (a reset discarding unsent writes). */
+  discard(count: number): void {
+    this.droppedCount += count;
+  }
+
   /** Removes and returns everything queued, oldest first. */
   drain(): T[] {
     const all = this.items.slice(this.head);

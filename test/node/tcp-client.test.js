@@ -88,6 +88,43 @@ describe('tcp in/out, client mode', function () {
     device.received.toString().should.equal('m0\nm1\n');
   });
 
+  it('sends again on the next connection what the dead connection had not handed to the kernel', async function () {
+    // the device reads nothing on its first connection: the kernel buffers fill, then the 1 MiB
+    // the client lets its socket buffer, then the queue; then the device resets that connection
+    const size = 8192;
+    const count = 2500;
+    const connections = [];
+    const server = net.createServer((socket) => {
+      const record = { socket, text: '' };
+      connections.push(record);
+      socket.on('error', () => {});
+      if (connections.length === 1) socket.pause();
+      else socket.on('data', (chunk) => (record.text += chunk.toString('latin1')));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    device = { stop: () => new Promise((resolve) => { connections.forEach((c) => c.socket.destroy()); server.close(() => resolve()); }) };
+    await load([tcpNodes, catchNode], clientFlow({ port: server.address().port, queueSize: count }));
+    const endpoint = endpointOf('ep');
+    await until(() => endpoint.state.phase === 'connected' && connections.length === 1, 5000, 'the first connection');
+    const line = (i) => `${String(i).padStart(6, '0')} ${'x'.repeat(size - 8)}`;
+    for (let i = 0; i < count; i++) helper.getNode('out').receive({ payload: line(i) });
+    const queuedAtReset = endpoint.counters.queued;
+    queuedAtReset.should.be.above(0, 'the socket buffer should have filled up');
+    connections[0].socket.resetAndDestroy();
+    const last = String(count - 1).padStart(6, '0');
+    const second = () => connections[1]?.text ?? '';
+    await until(() => second().endsWith('\n') && second().slice(-size).startsWith(last), 10000, 'the last message on the second connection');
+    const ids = second().split('\n').filter(Boolean).map((text) => {
+      text.length.should.equal(size - 1);
+      return Number(text.slice(0, 6));
+    });
+    ids.should.eql(Array.from({ length: ids.length }, (_, k) => count - ids.length + k), 'in order, none missing, none twice');
+    // what sat in the socket's own buffer (about 1 MiB, ~128 messages) came back along with the queue
+    ids.length.should.be.aboveOrEqual(queuedAtReset + 100);
+    endpoint.counters.dropped.should.equal(0);
+  });
+
   it('reports a refused connection once, in plain words, and says when it retries', async function () {
     const free = net.createServer().listen(0, '127.0.0.1');
     await once(free, 'listening');

@@ -114,6 +114,35 @@ describe('websocket in/out, client mode', function () {
     (await server.waitForMessages(3)).should.eql(['m2', 'm3', 'm4']);
   });
 
+  it('sends again on the next connection what the dead connection had not handed to the kernel', async function () {
+    // the server reads nothing on the first connection: the kernel buffers fill, then the 1 MiB
+    // the client lets its socket buffer, then the queue; then the server resets that connection
+    const size = 8192;
+    const count = 2500;
+    server = await startServer();
+    server.wss.once('connection', (ws) => ws._socket.pause());
+    await load([wsNodes, catchNode], clientFlow({ url: server.url, queueSize: count }));
+    await server.waitForConnections(1);
+    const endpoint = endpointOf('ep');
+    await until(() => endpoint.state.phase === 'connected', 5000, 'the client to be connected');
+    const line = (i) => `${String(i).padStart(6, '0')} ${'x'.repeat(size - 7)}`;
+    for (let i = 0; i < count; i++) helper.getNode('out').receive({ payload: line(i) });
+    const queuedAtReset = endpoint.counters.queued;
+    queuedAtReset.should.be.above(0, 'the socket buffer should have filled up');
+    server.clients[0]._socket.resetAndDestroy();
+    const last = String(count - 1).padStart(6, '0');
+    await until(() => server.received.length > 0 && server.received[server.received.length - 1].startsWith(last), 10000, 'the last message on the second connection');
+    server.clients.length.should.equal(2);
+    const ids = server.received.map((text) => {
+      text.length.should.equal(size);
+      return Number(text.slice(0, 6));
+    });
+    ids.should.eql(Array.from({ length: ids.length }, (_, k) => count - ids.length + k), 'in order, none missing, none twice');
+    // what sat in the socket's own buffer (about 1 MiB, ~128 messages) came back along with the queue
+    ids.length.should.be.aboveOrEqual(queuedAtReset + 100);
+    endpoint.counters.dropped.should.equal(0);
+  });
+
   it('sends the bearer token and extra headers, with header values from environment variables', async function () {
     process.env.NETCAST_TEST_API_KEY = 'key-from-env';
     try {

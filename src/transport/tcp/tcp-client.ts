@@ -58,7 +58,7 @@ export class TcpClientEndpoint extends TcpEndpoint {
 
   endSession(sessionId: string | undefined, reset: boolean): void {
     if (sessionId !== undefined && this.session?.id !== sessionId) throw new SessionGoneError(sessionId);
-    if (reset) this.session?.destroy('reset by flow');
+    if (reset) this.session?.reset('reset by flow');
     else this.session?.end('closed by flow');
   }
 

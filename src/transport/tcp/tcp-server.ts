@@ -85,7 +85,7 @@ export class TcpServerEndpoint extends TcpEndpoint {
     const targets = sessionId === undefined ? [...this.sessions.values()] : [this.sessions.get(sessionId)];
     if (sessionId !== undefined && !targets[0]) throw new SessionGoneError(sessionId);
     for (const session of targets) {
-      if (reset) session?.destroy('reset by flow');
+      if (reset) session?.reset('reset by flow');
       else session?.end('closed by flow');
     }
   }

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { BoundedQueue } from '../bounded-queue';
+import { PendingWrites } from '../pending-writes';
 import { PacedDelivery, type TurnLimit } from '../paced-delivery';
 import { TurnCork } from '../turn-cork';
 import { FramingError, type FrameDecoder } from '../../framing';
@@ -39,6 +40,8 @@ export class TcpSession implements TcpSessionInfo {
   private readonly decoder: FrameDecoder;
   private readonly delivery: PacedDelivery<Buffer>;
   private readonly outbox: BoundedQueue<Buffer>;
+  private readonly inFlight = new PendingWrites<Buffer>((unsent) => this.onUnsent(unsent));
+  private discardUnsent = false;
   private idleFlushTimer?: NodeJS.Timeout;
   private lingerTimer?: NodeJS.Timeout;
   private receiveIdleTimer?: NodeJS.Timeout;
@@ -94,11 +97,12 @@ export class TcpSession implements TcpSessionInfo {
 
   /**
    * Queues the bytes; they go out in order, batched with others written in the same turn. Bytes
-   * the socket can no longer take (it is ending or closed) wait in the outbox, never vanish: a
-   * client sends them on its next connection, a server counts them as dropped.
+   * the socket can no longer take (it is ending or closed), or that it failed to hand to the
+   * kernel before the connection died, wait in the outbox, never vanish: a client sends them on
+   * its next connection, a server counts them as dropped.
    */
   send(bytes: Buffer): void {
-    const unwritable = this.closed || this.endWhenFlushed || this.socket.writableEnded;
+    const unwritable = this.closed || this.endWhenFlushed || this.socket.writableEnded || this.socket.destroyed;
     if (unwritable || this.outbox.length > 0 || this.socket.writableLength > MAX_SOCKET_BUFFER) {
       this.outbox.push(bytes);
       this.handlers.counters();
@@ -119,6 +123,12 @@ export class TcpSession implements TcpSessionInfo {
     this.socket.destroy();
   }
 
+  /** Drops the connection at once; what the kernel has not taken yet is discarded and counted. */
+  reset(reason: string): void {
+    this.discardUnsent = true;
+    this.destroy(reason);
+  }
+
   /** Hands back what could not be sent, for a client to keep for the next connection. */
   takeOutbox(): BoundedQueue<Buffer> {
     return this.outbox;
@@ -127,7 +137,14 @@ export class TcpSession implements TcpSessionInfo {
   private write(bytes: Buffer): void {
     if (this.peerEnded) this.endAfter(HALF_CLOSE_AFTER_REPLY_MS);
     this.cork.beforeWrite();
-    this.socket.write(bytes);
+    this.inFlight.add(bytes);
+    this.socket.write(bytes, this.inFlight.settle);
+  }
+
+  private onUnsent(unsent: Buffer[]): void {
+    if (this.discardUnsent) this.outbox.discard(unsent.length);
+    else this.outbox.putBack(unsent);
+    this.handlers.counters();
   }
 
   private flushOutbox(): void {

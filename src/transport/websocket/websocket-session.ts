@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import { BoundedQueue } from '../bounded-queue';
+import { PendingWrites } from '../pending-writes';
 import { TurnCork } from '../turn-cork';
 import { PacedDelivery, type TurnLimit } from '../paced-delivery';
 import type { WebSocketMessage, WebSocketSessionInfo } from './websocket-endpoint';
@@ -65,6 +66,7 @@ export class WebSocketSession implements WebSocketSessionInfo {
   private readonly transport?: Socket;
   private readonly delivery: PacedDelivery<WebSocketMessage>;
   private readonly outbox: BoundedQueue<WebSocketMessage>;
+  private readonly inFlight = new PendingWrites<WebSocketMessage>((unsent) => this.onUnsent(unsent));
   private answeredPing = true;
   private readonly cork?: TurnCork;
   private closeCode?: number;
@@ -155,7 +157,14 @@ export class WebSocketSession implements WebSocketSessionInfo {
 
   private write(message: WebSocketMessage): void {
     this.cork?.beforeWrite();
-    this.socket.send(message.data, { binary: message.binary });
+    this.inFlight.add(message);
+    this.socket.send(message.data, { binary: message.binary }, this.inFlight.settle);
+  }
+
+  /** Messages the connection died before the kernel took: a client sends them again, a server counts them. */
+  private onUnsent(unsent: WebSocketMessage[]): void {
+    this.outbox.putBack(unsent);
+    this.handlers.counters();
   }
 
   private flushOutbox(): void {
