@@ -105,7 +105,7 @@ async function main() {
   console.log(`messages sent:           ${total.sent}`);
   console.log(`messages delivered:      ${total.delivered}`);
   console.log(`dropped (as counted):    ${total.dropped}`);
-  console.log(`lost uncounted:          ${total.lostUncounted} (written into a socket just before its peer died: see notes)`);
+  console.log(`lost uncounted:          ${total.lostUncounted} (in the kernel's socket buffers when their peer died: see notes)`);
   console.log(`bad inputs tried:        ${total.badInputs}`);
   console.log(`fuzz iterations:         ${total.fuzzIterations}`);
   console.log(`max RSS:                 ${maxRss.mb} MB (${maxRss.part}; node-red process, or the fuzzing process for fuzz)`);

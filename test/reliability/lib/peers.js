@@ -59,12 +59,42 @@ async function startPeer(proto, extra = {}) {
 }
 
 /** Everything the peers of `dir` read, connection by connection, in the order they were accepted. */
-function readConnections(dir) {
+function connectionFiles(dir) {
   return fs
     .readdirSync(dir)
-    .filter((name) => name.startsWith('conn-'))
+    .filter((name) => name.startsWith('conn-') && name.endsWith('.bin'))
     .sort()
-    .map((name) => fs.readFileSync(path.join(dir, name), 'utf8'));
+    .map((name) => path.join(dir, name));
+}
+
+function readConnections(dir) {
+  return connectionFiles(dir).map((file) => fs.readFileSync(file, 'utf8'));
+}
+
+/** The client's frame header for a message of `length` bytes: 2, the extended length, the mask. */
+function clientFrameOverhead(length) {
+  return 2 + (length < 126 ? 0 : length < 65536 ? 2 : 8) + 4;
+}
+
+/**
+ * Bytes on the wire the peers of `dir` read, over all their connections, killed peers included:
+ * a TCP connection's file holds them as they came; a WebSocket one holds one message per line,
+ * with its upgrade request and control frames in a .wire file beside it.
+ */
+function wireRecorded(dir) {
+  let total = 0;
+  for (const file of connectionFiles(dir)) {
+    const wireFile = file.replace(/\.bin$/, '.wire');
+    if (!fs.existsSync(wireFile)) {
+      total += fs.statSync(file).size;
+      continue;
+    }
+    for (const line of fs.readFileSync(wireFile, 'utf8').split('\n').filter(Boolean)) total += Number(line.split(' ')[1]);
+    const lines = fs.readFileSync(file).toString('latin1').split('\n');
+    lines.pop();
+    for (const message of lines) total += clientFrameOverhead(Buffer.byteLength(message, 'latin1')) + Buffer.byteLength(message, 'latin1');
+  }
+  return total;
 }
 
 /** Accept times (ms, monotonic) the peers of `dir` logged. */
@@ -76,4 +106,4 @@ function acceptTimes(dir) {
     .sort((a, b) => a - b);
 }
 
-module.exports = { startPeer, readConnections, acceptTimes, PeerProcess };
+module.exports = { startPeer, readConnections, wireRecorded, clientFrameOverhead, acceptTimes, PeerProcess };

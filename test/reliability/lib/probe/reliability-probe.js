@@ -4,13 +4,15 @@
 //   reliability-gen      sends numbered messages when told to through the admin API
 //   reliability-collect  counts (and keeps a summary of) what reaches it: data, Catch output
 //   GET  /reliability/endpoint/:id      state, counters of a netcast config node's endpoint
-//   POST /reliability/watch/:id         starts recording that endpoint's phase changes
+//   POST /reliability/watch/:id         starts recording that endpoint's phase changes and closed connections' bytes
 //   GET  /reliability/history/:id       the phase changes recorded
+//   GET  /reliability/socket/:id        bytes a client endpoint handed to the kernel: closed connections, live one
 //   GET  /reliability/process           memory and handle counts of the runtime
 module.exports = function (RED) {
   const gens = new Map();
   const collectors = new Map();
   const histories = new Map();
+  const ledgers = new Map();
 
   function summarise(msg) {
     const item = { t: Date.now() };
@@ -103,6 +105,13 @@ module.exports = function (RED) {
     const history = [];
     histories.set(req.params.id, history);
     let last = '';
+    const ledger = { closedWritten: 0, closedConnections: 0 };
+    ledgers.set(req.params.id, ledger);
+    endpoint.on('close', (session) => {
+      // after 'close', a socket's bytesWritten counts only what was handed to the kernel
+      ledger.closedWritten += rawSocketOf(session).bytesWritten;
+      ledger.closedConnections += 1;
+    });
     endpoint.on('state', () => {
       const state = endpoint.state;
       const key = JSON.stringify(state);
@@ -111,6 +120,17 @@ module.exports = function (RED) {
       history.push({ t: Date.now(), hr: Number(process.hrtime.bigint() / 1000n) / 1000, ...state });
     });
     res.json({ ok: true });
+  });
+  // Bytes a client endpoint handed to the kernel, per connection: with what the peers recorded,
+  // this tells "lost on the wire when the peer died" from "lost inside Node-RED".
+  const rawSocketOf = (session) => session.transport || session.socket;
+  RED.httpAdmin.get('/reliability/socket/:id', (req, res) => {
+    const endpoint = endpointOf(req.params.id);
+    const ledger = ledgers.get(req.params.id) || { closedWritten: 0, closedConnections: 0 };
+    const session = endpoint && endpoint.session;
+    if (!session) return res.json({ ...ledger, current: null });
+    const raw = rawSocketOf(session);
+    res.json({ ...ledger, current: { bytesWritten: raw.bytesWritten, writableLength: raw.writableLength, localPort: raw.localPort, pendingWrites: session.inFlight.length } });
   });
   RED.httpAdmin.get('/reliability/history/:id', (req, res) => res.json(histories.get(req.params.id) || []));
   RED.httpAdmin.post('/reliability/gen/:id', (req, res) => {
