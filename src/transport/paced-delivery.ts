@@ -21,6 +21,17 @@ export function fairShare(total: number, sessions: () => number, floor = 16): ()
   return () => Math.max(floor, Math.floor(total / Math.max(1, sessions())));
 }
 
+/**
+ * Items the owner keeps unproduced until there is room for them (a TCP session keeps its unread
+ * bytes and decodes only what a turn can take), so a backlog is one buffer, not thousands of
+ * objects that live long enough to reach the old generation.
+ */
+export interface LazyBacklog<T> {
+  /** Up to about `room` items, in order; may return a few more when a read ends mid-estimate. */
+  take(room: number): T[];
+  hasMore(): boolean;
+}
+
 export class PacedDelivery<T> {
   private pending: T[] = [];
   private deliveredThisTurn = 0;
@@ -32,6 +43,7 @@ export class PacedDelivery<T> {
     private readonly source: PacedSource,
     private readonly deliver: (items: T[]) => void,
     private readonly maxPerTurn: TurnLimit = 256,
+    private readonly backlog?: LazyBacklog<T>,
   ) {}
 
   private get limit(): number {
@@ -40,6 +52,21 @@ export class PacedDelivery<T> {
 
   get waiting(): number {
     return this.pending.length;
+  }
+
+  /** How many more items this turn can take. */
+  get room(): number {
+    return this.pending.length > 0 ? 0 : Math.max(0, this.limit - this.deliveredThisTurn);
+  }
+
+  /** The owner's backlog has more than this turn took: pause the source until it is drained. */
+  hold(): void {
+    if (this.closed) return;
+    if (!this.paused) {
+      this.paused = true;
+      this.source.pause();
+    }
+    this.scheduleTurn();
   }
 
   /** Items just read from the source, in order. */
@@ -98,6 +125,14 @@ export class PacedDelivery<T> {
       this.deliverAllowance();
       this.scheduleTurn();
       return;
+    }
+    if (this.backlog?.hasMore()) {
+      this.add(this.backlog.take(this.limit));
+      if (this.closed) return;
+      if (this.backlog.hasMore() || this.pending.length > 0) {
+        this.scheduleTurn();
+        return;
+      }
     }
     if (this.paused) {
       this.paused = false;

@@ -123,6 +123,31 @@ describe('PacedDelivery', function () {
     batches.flat().should.eql(Array.from({ length: 35 }, (_, i) => i));
   });
 
+  it('takes from a lazy backlog only what each turn has room for, then resumes the source', async function () {
+    const src = source();
+    const batches = [];
+    let next = 0;
+    const largestTake = [];
+    const backlog = {
+      take(room) {
+        largestTake.push(room);
+        const items = [];
+        while (next < 35 && items.length < room) items.push(next++);
+        return items;
+      },
+      hasMore: () => next < 35,
+    };
+    const delivery = new PacedDelivery(src, (items) => batches.push(items.slice()), 10, backlog);
+    delivery.add(backlog.take(delivery.room));
+    delivery.hold();
+    src.paused.should.be.true();
+    next.should.equal(10, 'nothing made beyond the first turn');
+    while (src.paused) await nextTurn();
+    batches.map((b) => b.length).should.eql([10, 10, 10, 5]);
+    batches.flat().should.eql(Array.from({ length: 35 }, (_, i) => i));
+    largestTake.every((room) => room <= 10).should.be.true();
+  });
+
   it('hands over everything at finish and nothing after discard', function () {
     const got = [];
     const delivery = new PacedDelivery(source(), (items) => got.push(...items), 2);

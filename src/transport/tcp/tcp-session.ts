@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { BoundedQueue } from '../bounded-queue';
 import { PendingWrites } from '../pending-writes';
-import { PacedDelivery, type TurnLimit } from '../paced-delivery';
+import { PacedDelivery, type LazyBacklog, type TurnLimit } from '../paced-delivery';
 import { TurnCork } from '../turn-cork';
 import { FramingError, type FrameDecoder } from '../../framing';
 import type { TcpCommonOptions } from './tcp-options';
@@ -32,6 +32,9 @@ const MAX_SOCKET_BUFFER = 1024 * 1024;
 const HALF_CLOSE_WAIT_FOR_REPLY_MS = 5000;
 const HALF_CLOSE_AFTER_REPLY_MS = 250;
 
+// The smallest piece of an unread chunk handed to the decoder at a time.
+const MIN_DECODE_SLICE = 1024;
+
 /** One TCP connection: framing in, paced delivery to the flow, bounded and batched writes out. */
 export class TcpSession implements TcpSessionInfo {
   readonly id = randomBytes(6).toString('hex');
@@ -39,6 +42,9 @@ export class TcpSession implements TcpSessionInfo {
   readonly remotePort: number;
   private readonly decoder: FrameDecoder;
   private readonly delivery: PacedDelivery<Buffer>;
+  private readonly unread: Buffer[] = [];
+  private bytesDecoded = 0;
+  private framesDecoded = 0;
   private readonly outbox: BoundedQueue<Buffer>;
   private readonly inFlight = new PendingWrites<Buffer>((unsent) => this.onUnsent(unsent));
   private discardUnsent = false;
@@ -65,7 +71,8 @@ export class TcpSession implements TcpSessionInfo {
     this.decoder = options.codec.createDecoder();
     this.cork = new TurnCork(socket);
     this.outbox = outbox ?? new BoundedQueue<Buffer>(options.queueSize, options.queuePolicy);
-    this.delivery = new PacedDelivery<Buffer>(socket, (frames) => handlers.frames(this, frames), framesPerTurn);
+    const backlog: LazyBacklog<Buffer> = { take: (room) => this.decodeUpTo(room), hasMore: () => this.unread.length > 0 };
+    this.delivery = new PacedDelivery<Buffer>(socket, (frames) => handlers.frames(this, frames), framesPerTurn, backlog);
     socket.setNoDelay(options.noDelay);
     if (options.keepAlive) socket.setKeepAlive(true, options.keepAliveDelayMs);
     if (options.idleTimeoutMs > 0) {
@@ -161,19 +168,68 @@ export class TcpSession implements TcpSessionInfo {
   private onData(chunk: Buffer): void {
     this.receivedData = true;
     this.receiveIdleTimer?.refresh();
-    let frames: Buffer[];
+    if (this.decoder.idleMs > 0) {
+      // an idle gap is measured on arrival: decode at once, never hold bytes back
+      this.delivery.add(this.decodeAll([chunk]));
+      this.armIdleFlush();
+      return;
+    }
+    this.unread.push(chunk);
+    this.delivery.add(this.decodeUpTo(this.delivery.room));
+    if (this.unread.length > 0) this.delivery.hold();
+  }
+
+  /**
+   * Decodes about `room` frames from the unread bytes, in slices sized by the frames seen so far;
+   * the rest stays one undecoded buffer until a later turn has room for it.
+   */
+  private decodeUpTo(room: number): Buffer[] {
+    let frames: Buffer[] = [];
+    while (this.unread.length > 0 && frames.length < room) {
+      const chunk = this.unread[0];
+      const averageFrame = this.framesDecoded > 0 ? this.bytesDecoded / this.framesDecoded : chunk.length;
+      const want = Math.max(MIN_DECODE_SLICE, Math.ceil((room - frames.length) * averageFrame));
+      let slice = chunk;
+      if (chunk.length > want) {
+        slice = chunk.subarray(0, want);
+        this.unread[0] = chunk.subarray(want);
+      } else {
+        this.unread.shift();
+      }
+      const decoded = this.decode(slice, frames);
+      if (decoded === undefined) return [];
+      this.bytesDecoded += slice.length;
+      this.framesDecoded += decoded.length;
+      frames = frames.length === 0 ? decoded : frames.concat(decoded);
+    }
+    return frames;
+  }
+
+  private decodeAll(chunks: Buffer[]): Buffer[] {
+    let frames: Buffer[] = [];
+    for (const chunk of chunks) {
+      const decoded = this.decode(chunk, frames);
+      if (decoded === undefined) return [];
+      frames = frames.length === 0 ? decoded : frames.concat(decoded);
+    }
+    return frames;
+  }
+
+  /**
+   * The frames in `bytes`; or, at a framing error, undefined: the good frames (`before` and those
+   * ahead of the bad bytes) go to the flow, then the error, and the session closes.
+   */
+  private decode(bytes: Buffer, before: Buffer[]): Buffer[] | undefined {
     try {
-      frames = this.decoder.push(chunk);
+      return this.decoder.push(bytes);
     } catch (err) {
-      // frames completed before the bad bytes are good data: hand them over, then close
-      if (err instanceof FramingError) this.delivery.add(err.frames);
+      this.unread.length = 0;
+      this.delivery.add(err instanceof FramingError ? before.concat(err.frames) : before);
       this.decoder.reset();
       this.handlers.error(this, err as Error);
       this.destroy((err as Error).message);
-      return;
+      return undefined;
     }
-    this.delivery.add(frames);
-    this.armIdleFlush();
   }
 
   private armIdleFlush(): void {
@@ -190,6 +246,7 @@ export class TcpSession implements TcpSessionInfo {
 
   private onEnd(): void {
     this.closeReason ??= 'closed by peer';
+    this.delivery.add(this.decodeAll(this.unread.splice(0)));
     this.delivery.add(this.decoder.flush());
     this.delivery.finish();
     this.peerEnded = true;
@@ -209,6 +266,8 @@ export class TcpSession implements TcpSessionInfo {
     if (this.idleFlushTimer) clearTimeout(this.idleFlushTimer);
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
     if (this.receiveIdleTimer) clearTimeout(this.receiveIdleTimer);
+    // bytes that arrived before a reset are good data too
+    this.delivery.add(this.decodeAll(this.unread.splice(0)));
     this.delivery.finish();
     this.handlers.closed(this, this.closeReason ?? 'connection lost');
   }
