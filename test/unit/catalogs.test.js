@@ -1,7 +1,8 @@
 'use strict';
 // Every node set has its help and messages in every language we ship, with no missing key:
 // the catalogs match key for key, every registered type has a help block, and every key the
-// editor asks for (data-i18n attributes and node._(...) calls in nodes/*.html) is in the catalog.
+// editor asks for (data-i18n attributes and node._(...) calls in nodes/*.html, with the shared
+// files they include) is in the catalog.
 require('should');
 const fs = require('fs');
 const path = require('path');
@@ -10,7 +11,7 @@ const ROOT = path.join(__dirname, '..', '..');
 const NODES = path.join(ROOT, 'nodes');
 const LANGUAGES = ['en-US', 'zh-CN'];
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-const INCLUDE = /^[ \t]*<!--\s*netcast:include\s+(\S+)\s*-->[ \t]*$/gm;
+const { expandIncludes } = require('../../scripts/copy-editor-files');
 
 /** The node sets of package.json: {set, base} where base names nodes/<base>.html and the catalogs. */
 const sets = Object.entries(pkg['node-red'].nodes).map(([set, file]) => ({ set, base: path.basename(file, '.js') }));
@@ -19,10 +20,9 @@ function read(file) {
   return fs.readFileSync(file, 'utf8');
 }
 
-/** nodes/<base>.html with its includes expanded, as the build writes it. */
+/** nodes/<base>.html with its includes expanded (shared rows with the set's namespace filled in), as the build writes it. */
 function editorHtml(base) {
-  const expand = (file) => read(file).replace(INCLUDE, (_line, name) => expand(path.join(NODES, name)));
-  return expand(path.join(NODES, `${base}.html`));
+  return expandIncludes(path.join(NODES, `${base}.html`));
 }
 
 function catalog(lang, base) {
