@@ -24,7 +24,7 @@ function machineBusyTicks() {
 
 /**
  * Watches the server process over a measurement window: CPU % and peak RSS (VmHWM, and sampled
- * VmRSS). Also the CPU used by everything else on the machine but the load process (other people's
+ * VmRSS), and the median of the VmRSS samples (one every 100 ms; the idle-rss case's measure). Also the CPU used by everything else on the machine but the load process (other people's
  * work on a shared machine), so a disturbed window can be seen.
  */
 class ProcessWatch {
@@ -38,10 +38,13 @@ class ProcessWatch {
     this.ticks0 = cpuTicks(this.pid);
     this.loadTicks0 = this.loadPid ? cpuTicks(this.loadPid) : 0;
     this.busy0 = machineBusyTicks();
-    this.maxRssKb = statusKb(this.pid, 'VmRSS');
+    this.rssSamplesKb = [statusKb(this.pid, 'VmRSS')];
+    this.maxRssKb = this.rssSamplesKb[0];
     this.timer = setInterval(() => {
       try {
-        this.maxRssKb = Math.max(this.maxRssKb, statusKb(this.pid, 'VmRSS'));
+        const rssKb = statusKb(this.pid, 'VmRSS');
+        this.rssSamplesKb.push(rssKb);
+        this.maxRssKb = Math.max(this.maxRssKb, rssKb);
       } catch {
         // the process ended; stop() reports what was seen
       }
@@ -63,6 +66,8 @@ class ProcessWatch {
       otherCpuPercent: Math.max(0, percent(otherTicks)),
       // VmHWM: the peak over the process's life (it is started fresh for every measurement).
       peakRssMb: Math.max(hwmKb, this.maxRssKb) / 1024,
+      medianRssMb: median(this.rssSamplesKb) / 1024,
+      rssSamples: this.rssSamplesKb.length,
     });
   }
 }

@@ -1,6 +1,8 @@
 'use strict';
 // Turns the measurements into per-case summaries (median, min–max over repetitions; ratios
-// computed per repetition), a JSON document and a Markdown table.
+// computed per repetition), a JSON document and a Markdown table. A case with `difference: true`
+// (idle-rss) gets ours − core per repetition instead of ratios (`differences`), shown in the
+// ours/core column as "+x MB added".
 const { execFileSync } = require('child_process');
 const os = require('os');
 const path = require('path');
@@ -26,6 +28,7 @@ function fmt(value) {
   return value.toFixed(2);
 }
 const fmtRatio = (value) => (Number.isFinite(value) ? value.toFixed(3) : '–');
+const fmtDifference = (value) => (Number.isFinite(value) ? `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(2)}` : '–');
 
 function cell(stats, format = fmt) {
   if (!stats) return '–';
@@ -46,22 +49,26 @@ function summarizeCase(testCase, servers, runs) {
     byServer[server] = {};
     for (const key of keys) byServer[server][key] = summarize(ok.filter((r) => r.server === server).map((r) => r.values[key]));
   }
+  const perRep = (top, bottom, key, combine) => {
+    const values = [];
+    for (const run of ok.filter((r) => r.server === top)) {
+      const other = ok.find((r) => r.server === bottom && r.rep === run.rep);
+      if (other) values.push(combine(run.values[key], other.values[key]));
+    }
+    return summarize(values);
+  };
   const ratios = {};
+  const differences = {};
   for (const [name, top, bottom] of RATIOS) {
     if (!servers.includes(top) || !servers.includes(bottom)) continue;
-    ratios[name] = {};
+    const into = testCase.difference ? (differences[`${top}-${bottom}`] = {}) : (ratios[name] = {});
     for (const key of keys) {
       if (testCase.noRatio?.includes(key)) continue; // e.g. loss %: a ratio of near-zeros says nothing
-      const perRep = [];
-      for (const run of ok.filter((r) => r.server === top)) {
-        const other = ok.find((r) => r.server === bottom && r.rep === run.rep);
-        if (other) perRep.push(run.values[key] / other.values[key]);
-      }
-      ratios[name][key] = summarize(perRep);
+      into[key] = perRep(top, bottom, key, testCase.difference ? (a, b) => a - b : (a, b) => a / b);
     }
   }
   const windowS = ok.find((run) => run.values.windowS)?.values.windowS;
-  return { name: testCase.name, note: testCase.note, metrics: testCase.metrics, windowS, servers, runs, summary: byServer, ratios };
+  return { name: testCase.name, note: testCase.note, metrics: testCase.metrics, windowS, servers, runs, summary: byServer, ratios, ...(testCase.difference ? { differences } : {}) };
 }
 
 function table(results) {
@@ -76,7 +83,11 @@ function table(results) {
         i === 0 ? result.name : '',
         metric,
         ...['ours', 'core', 'raw'].map((s) => cell(result.summary[s]?.[metric])),
-        ...RATIOS.map(([name]) => cell(result.ratios[name]?.[metric], fmtRatio)),
+        ...RATIOS.map(([name, top, bottom]) => {
+          if (!result.differences) return cell(result.ratios[name]?.[metric], fmtRatio);
+          const difference = result.differences[`${top}-${bottom}`]?.[metric];
+          return difference ? `${cell(difference, fmtDifference)} MB added` : '–';
+        }),
         ...RESOURCES.map(([key]) => (i === 0 ? triple(result, key) : '')),
       ];
       lines.push(`| ${row.join(' | ')} |`);

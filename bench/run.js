@@ -8,6 +8,9 @@
 // node-red process, started fresh for each measurement) and a plain-Node server, in turns.
 // A case with `netns: true` runs (servers, load, admin API calls) inside a network namespace
 // created for that case and deleted when it ends (bench/netns.js).
+// A case with `idle: true` (idle-rss) deploys no flow and has no load: node-red starts with
+// --expose-gc, the window starts once the runtime is idle and settled (POST /bench/settle), and the
+// server's RSS is sampled over it. Its ours/core column is a difference (ours − core) instead of a ratio.
 const fs = require('fs');
 const path = require('path');
 const ipc = require('./ipc');
@@ -58,7 +61,7 @@ const ADMIN_TIMEOUT_MS = 60000;
 
 const serversOf = (testCase) => testCase.servers ?? ['ours', ...(testCase.flows.core ? ['core'] : []), 'raw'];
 
-/** Starts the server under test: the raw server (it picks a port), or node-red running the case's flow. */
+/** Starts the server under test: the raw server (it picks a port), or node-red running the case's flow (none for an idle case). */
 // testCase.port: 'nodered' when the load connects to Node-RED's own HTTP port (WebSocket);
 // otherwise the flow gets a free port of testCase.portKind ('tcp' or 'udp').
 async function startServer(testCase, flavour, execArgv, ns) {
@@ -75,7 +78,7 @@ async function startServer(testCase, flavour, execArgv, ns) {
   try {
     await red.start();
     if (testCase.port === 'nodered') port = red.port;
-    await red.deploy(testCase.flows[flavour](port));
+    if (!testCase.idle) await red.deploy(testCase.flows[flavour](port));
   } catch (err) {
     await red.stop();
     throw err;
@@ -86,22 +89,24 @@ async function startServer(testCase, flavour, execArgv, ns) {
       const state = red.child.exitCode !== null || red.child.signalCode !== null ? `node-red exited (${red.child.exitCode ?? red.child.signalCode})` : 'node-red still running';
       throw new Error(`${err.message}${err.cause ? ` (${err.cause.code || err.cause.message})` : ''}; ${state}; log: ${red.log.slice(-600)}`);
     });
-  return { pid: red.pid, port, reset: explained(() => red.reset()), stats: explained(() => red.stats()), stop: () => red.stop() };
+  return { pid: red.pid, port, reset: explained(() => red.reset()), stats: explained(() => red.stats()), settle: explained(() => red.settle()), stop: () => red.stop() };
 }
 
 async function measure(testCase, flavour, opts, rep, ns) {
   const execArgv = opts.profile ? ['--cpu-prof', '--cpu-prof-dir', opts.profileDir, '--cpu-prof-name', `${testCase.name}-${flavour}-rep${rep}.cpuprofile`] : [];
+  if (testCase.idle) execArgv.push('--expose-gc');
   let server;
   let load;
   try {
     server = await startServer(testCase, flavour, execArgv, ns);
+    const settled = testCase.idle ? await withTimeout(server.settle(), ADMIN_TIMEOUT_MS, 'settle') : undefined;
     if (testCase.load) {
       const spec = testCase.load(server.port, { rootNs: ROOT_NS });
       load = ipc.start(path.join(__dirname, spec.script), [JSON.stringify(spec.args)], { netns: ns });
       await withTimeout(load.ready, 15000, `${spec.script} to connect`);
     }
     const window = windowOf(testCase, opts);
-    await sleep(Math.min(opts.warmup, window / 2) * 1000);
+    if (!testCase.idle) await sleep(Math.min(opts.warmup, window / 2) * 1000);
     const watch = new ProcessWatch(server.pid, load?.pid);
     // A flooded core node-red can take many seconds to answer its admin API (same event loop).
     await withTimeout(Promise.all([server.reset(), load?.call('reset')]), ADMIN_TIMEOUT_MS, 'reset');
@@ -118,7 +123,7 @@ async function measure(testCase, flavour, opts, rep, ns) {
         // the server is gone; the error above says why
       }
     }
-    return { ...testCase.measure({ server: serverStats, load: loadStats }), ...proc, windowS: window, maxLoopDelayMs: serverStats.maxLoopDelayMs, ...(serverStats.memoryMb ? { memoryMb: serverStats.memoryMb } : {}) };
+    return { ...testCase.measure({ server: serverStats, load: loadStats, settled, proc }), ...proc, windowS: window, maxLoopDelayMs: serverStats.maxLoopDelayMs, ...(serverStats.memoryMb ? { memoryMb: serverStats.memoryMb } : {}) };
   } finally {
     await load?.stop();
     await server?.stop();

@@ -1,11 +1,13 @@
 'use strict';
 // The targets of issue 6, checked against a run's summaries (reported, never asserted: timings
-// do not gate anything). Ratios use the median of the per-repetition ratios; loop delay uses the
-// worst repetition.
+// do not gate anything). Ratios use the median of the per-repetition ratios (differences, for
+// idle-rss, the median of the per-repetition differences); loop delay uses the worst repetition.
 const r3 = (v) => (Number.isFinite(v) ? v.toFixed(3) : '–');
 const ms = (v) => (Number.isFinite(v) ? `${v.toFixed(1)} ms` : '–');
 
 const ratio = (result, name, key) => result.ratios[name]?.[key]?.median;
+const difference = (result, name, key) => result.differences?.[name]?.[key]?.median;
+const mb = (v) => (Number.isFinite(v) ? `${v.toFixed(2)} MB` : '–');
 const worst = (result, server, key) => result.summary[server]?.[key]?.max;
 
 function check(parts) {
@@ -46,6 +48,7 @@ const TARGETS = [
     atMost('ours/core RSS', ratio(r, 'ours/core', 'peakRssMb'), 0.5),
   ]],
   ['ws-out-bcast-10', 'ws out broadcast to 10 clients >= 5x core msgs/s per client', (r) => [atLeast('ours/core', ratio(r, 'ours/core', 'msgs/s per client'), 5)]],
+  ['idle-rss', "Loading the package adds at most 5 MB to an idle Node-RED's RSS", (r) => [atMost('idle RSS added (ours − core)', difference(r, 'ours-core', 'idle RSS MB'), 5, mb)]],
 ];
 
 function evaluate(results) {

@@ -5,13 +5,60 @@
 // sequence number (uint32 LE) from the first bytes of each Buffer payload (the UDP senders write
 // one), so loss is counted exactly: the numbers missing between the first and last seen. GET /bench/stats and
 // POST /bench/reset on the admin API read and restart the counters and the event-loop monitor.
+// POST /bench/settle (the idle-rss case) answers once the runtime is idle: see settle() below.
 const { monitorEventLoopDelay, performance } = require('perf_hooks');
+const v8 = require('v8');
+
+// An idle Node-RED's RSS still holds a young generation grown to 32 MB during start-up until V8's
+// memory reducer shrinks it, 20-40 s after start. V8 also shrinks it in any full GC once the
+// allocation rate it measured over its last 5 s is low, so /bench/settle forces a GC every second
+// until that happens (about 6 s after flows:started). MIN_NEW_SPACE_MB: the smallest young
+// generation (two 512 KB semi-spaces on 64-bit), in case it never grew.
+const MAX_SETTLE_GCS = 20;
+const MIN_NEW_SPACE_MB = 1;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const newSpaceMb = () => v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_size / 1048576;
 
 module.exports = function (RED) {
   const loop = monitorEventLoopDelay({ resolution: 1 }); // reported: the longest gap between 1 ms ticks, less the 1 ms
   loop.enable();
   const counts = { msgs: 0, frames: 0, seqFirst: -1, seqLast: -1 };
   let resetAt = performance.now();
+  // Also fires for an empty flow file: the runtime has loaded everything and started nothing.
+  // Resolves to the RSS at that moment (before any settling).
+  const flowsStarted = new Promise((resolve) => RED.events.once('flows:started', () => resolve(process.memoryUsage.rss())));
+
+  /**
+   * Waits until the flows have started, then forces a full GC every second (node-red must run with
+   * --expose-gc) until V8 has shrunk the young generation, and one second more for the pages it
+   * gave up to be unmapped (a background thread does that; nothing signals it): what remains is
+   * what the idle runtime keeps. Answers the GCs it took and the heap sizes after the last one.
+   */
+  async function settle() {
+    if (typeof global.gc !== 'function') throw new Error('node-red runs without --expose-gc');
+    const rssAtStart = await flowsStarted;
+    const grown = newSpaceMb();
+    let gcs = 0;
+    while (gcs < MAX_SETTLE_GCS) {
+      await sleep(1000);
+      global.gc();
+      gcs += 1;
+      if (newSpaceMb() < grown || newSpaceMb() <= MIN_NEW_SPACE_MB) break;
+    }
+    await sleep(1000);
+    const mb = (bytes) => bytes / 1048576;
+    const heap = v8.getHeapStatistics();
+    const memory = process.memoryUsage();
+    return {
+      gcs,
+      rssAtStartMb: mb(rssAtStart),
+      newSpaceMb: newSpaceMb(),
+      heapUsedMb: mb(memory.heapUsed),
+      heapPhysicalMb: mb(heap.total_physical_size),
+      mallocedMb: mb(heap.malloced_memory),
+      externalMb: mb(memory.external),
+    };
+  }
 
   function BenchSink(config) {
     RED.nodes.createNode(this, config);
@@ -60,6 +107,12 @@ module.exports = function (RED) {
       maxLoopDelayMs: Math.max(0, loop.max / 1e6 - 1),
       memoryMb: { rss: mb(memory.rss), heapUsed: mb(memory.heapUsed), heapTotal: mb(memory.heapTotal), external: mb(memory.external), arrayBuffers: mb(memory.arrayBuffers) },
     });
+  });
+  RED.httpAdmin.post('/bench/settle', (req, res) => {
+    settle().then(
+      (result) => res.json(result),
+      (err) => res.status(500).send(err.message),
+    );
   });
   RED.httpAdmin.post('/bench/reset', (req, res) => {
     counts.msgs = 0;

@@ -166,6 +166,11 @@ class NodeRedServer {
     return this.request('POST', '/bench/reset');
   }
 
+  /** Answers once the runtime is idle, after forced GCs (needs --expose-gc; bench/nodes/bench-nodes.js). */
+  settle() {
+    return this.request('POST', '/bench/settle');
+  }
+
   stats() {
     return this.request('GET', '/bench/stats');
   }
