@@ -1,6 +1,5 @@
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { WebSocket } from 'ws';
-import type { ClientOptions } from 'ws';
+import type { ClientOptions, WebSocket } from 'ws';
 import { ReconnectSchedule } from '../reconnect-schedule';
 import { BoundedQueue } from '../bounded-queue';
 import type { EndpointCounters } from '../endpoint-state';
@@ -9,6 +8,7 @@ import { WebSocketEndpoint } from './websocket-endpoint';
 import type { WebSocketMessage } from './websocket-endpoint';
 import type { ClientAuth, WebSocketClientOptions } from './websocket-options';
 import { WebSocketSession } from './websocket-session';
+import { wsLibrary } from './ws-library';
 
 /**
  * A WebSocket client that stays connected: it reconnects with exponential backoff and keeps what
@@ -19,6 +19,7 @@ export class WebSocketClientEndpoint extends WebSocketEndpoint {
   readonly mode = 'client';
   private readonly reconnect: ReconnectSchedule;
   private readonly url: URL;
+  private readonly ws = wsLibrary();
   private outbox: BoundedQueue<WebSocketMessage>;
   private socket?: WebSocket;
   private session?: WebSocketSession;
@@ -77,7 +78,7 @@ export class WebSocketClientEndpoint extends WebSocketEndpoint {
     this.reconnect.cancel();
     this.stopHeartbeat();
     const socket = this.socket;
-    if (socket && socket.readyState !== WebSocket.CLOSED) {
+    if (socket && socket.readyState !== this.ws.WebSocket.CLOSED) {
       const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
       socket.terminate();
       await closed;
@@ -91,7 +92,7 @@ export class WebSocketClientEndpoint extends WebSocketEndpoint {
     this.setState({ phase: 'connecting', target: this.options.url });
     let socket: WebSocket;
     try {
-      socket = new WebSocket(this.url, [...this.options.subprotocols], this.clientOptions());
+      socket = new this.ws.WebSocket(this.url, [...this.options.subprotocols], this.clientOptions());
     } catch (err) {
       this.fail(new NetworkError(`cannot connect to ${this.options.url}: ${(err as Error).message}; check the URL`, 'ERR_NETCAST_URL', err));
       return;

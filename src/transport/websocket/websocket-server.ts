@@ -1,8 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
-import type { WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { serverCounters, type EndpointCounters } from '../endpoint-state';
 import { explainNetworkError } from '../network-error';
 import { fairShare } from '../paced-delivery';
@@ -12,6 +11,7 @@ import { WebSocketEndpoint, WebSocketSessionGoneError } from './websocket-endpoi
 import type { WebSocketMessage } from './websocket-endpoint';
 import type { WebSocketServerOptions } from './websocket-options';
 import { WebSocketSession } from './websocket-session';
+import { wsLibrary } from './ws-library';
 
 // Clients get this long to answer our close frame before their connection is cut.
 const CLOSE_GRACE_MS = 1000;
@@ -36,7 +36,7 @@ export class WebSocketServerEndpoint extends WebSocketEndpoint {
   constructor(private readonly options: WebSocketServerOptions) {
     super();
     this.gate = new UpgradeGate(options);
-    this.wss = new WebSocketServer({
+    this.wss = new (wsLibrary().WebSocketServer)({
       noServer: true,
       clientTracking: false,
       maxPayload: options.maxPayload,

@@ -1,0 +1,14 @@
+/**
+ * The `ws` library, loaded the first time an endpoint is created rather than when Node-RED loads
+ * the node set: a Node-RED with no WebSocket endpoint never pays for it (14 files, about 0.3 MB of
+ * heap; it is its own copy, Node-RED's editor and core nodes use ws 7). Everything else imports
+ * only its types.
+ */
+type WsLibrary = typeof import('ws');
+
+let library: WsLibrary | undefined;
+
+export function wsLibrary(): WsLibrary {
+  library ??= require('ws') as WsLibrary;
+  return library;
+}
