@@ -9,6 +9,10 @@
 // settling, with the young generation still grown (what a look at a freshly started Node-RED
 // shows: a few MB noisier). The ours/core column holds ours − core per repetition: the MB loading
 // the package adds.
+// Noise: V8's heap after the GCs repeats within 0.2 MB, but the memory glibc keeps in its malloc
+// arenas after start-up varies by 2-8 MB from one start to the next (same for ours and core), so a
+// single difference can be off by several MB either way: judge the median of 5 or more repetitions,
+// and heap used MB (the package's share of V8's heap, about 1 MB) for small changes.
 module.exports = [
   {
     name: 'idle-rss',
