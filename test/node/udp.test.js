@@ -1,25 +1,11 @@
 'use strict';
 require('should');
 const dgram = require('dgram');
-const { helper, load, nodeSet, catchNode, useHelper, endpointOf } = require('../support/red');
+const { helper, load, nodeSet, catchNode, useHelper, endpointOf, boundPort } = require('../support/red');
+const { startUdpPeer: startPeer } = require('../support/peers');
 const { collect, until, once } = require('../support/events');
 
 const udpNodes = nodeSet('udp');
-
-/** A plain dgram socket standing in for a device; records every datagram it gets. */
-async function startPeer(type = 'udp4', address = type === 'udp4' ? '127.0.0.1' : '::1') {
-  const socket = dgram.createSocket(type);
-  const peer = { socket, received: [] };
-  socket.on('message', (data, rinfo) => peer.received.push({ data, rinfo }));
-  socket.bind(0, address);
-  await once(socket, 'listening');
-  peer.port = socket.address().port;
-  peer.address = address;
-  peer.waitFor = (count, ms = 5000) => until(() => peer.received.length >= count, ms, `${count} datagram(s) at the peer (got ${peer.received.length})`);
-  peer.send = (data, port, host = address) => new Promise((resolve, reject) => socket.send(data, port, host, (err) => (err ? reject(err) : resolve())));
-  peer.close = () => new Promise((resolve) => socket.close(resolve));
-  return peer;
-}
 
 function flow(endpoint, inNode = {}, outNode = {}) {
   return [
@@ -31,14 +17,6 @@ function flow(endpoint, inNode = {}, outNode = {}) {
     { id: 'catch', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['errors']] },
     { id: 'errors', type: 'helper', z: 'tab' },
   ];
-}
-
-/** Waits until the endpoint's socket is bound and returns its port. */
-async function boundPort(configId = 'ep') {
-  const endpoint = endpointOf(configId);
-  await until(() => endpoint.state.phase === 'ready' || endpoint.state.phase === 'failed', 5000, 'the UDP socket to bind');
-  if (endpoint.state.phase === 'failed') throw new Error(endpoint.state.reason);
-  return endpoint.port;
 }
 
 /** The text of an error as a Catch node shows it, without the "Error: " Node-RED puts in front. */

@@ -1,5 +1,6 @@
 'use strict';
 // Plain Node sockets playing the device or client on the other end of a test.
+const dgram = require('dgram');
 const net = require('net');
 const { once, until, withTimeout } = require('./events');
 
@@ -41,6 +42,21 @@ async function startDevice(port = 0, host = '127.0.0.1') {
   return device;
 }
 
+/** A plain dgram socket standing in for a device; records every datagram it gets as {data, rinfo}. */
+async function startUdpPeer(type = 'udp4', address = type === 'udp4' ? '127.0.0.1' : '::1') {
+  const socket = dgram.createSocket(type);
+  const peer = { socket, received: [] };
+  socket.on('message', (data, rinfo) => peer.received.push({ data, rinfo }));
+  socket.bind(0, address);
+  await once(socket, 'listening');
+  peer.port = socket.address().port;
+  peer.address = address;
+  peer.waitFor = (count, ms = 5000) => until(() => peer.received.length >= count, ms, `${count} datagram(s) at the peer (got ${peer.received.length})`);
+  peer.send = (data, port, host = address) => new Promise((resolve, reject) => socket.send(data, port, host, (err) => (err ? reject(err) : resolve())));
+  peer.close = () => new Promise((resolve) => socket.close(resolve));
+  return peer;
+}
+
 function closeQuietly(socket) {
   if (!socket || socket.destroyed) return Promise.resolve();
   const closed = new Promise((resolve) => socket.once('close', resolve));
@@ -48,4 +64,4 @@ function closeQuietly(socket) {
   return withTimeout(closed, 2000, 'socket close');
 }
 
-module.exports = { connectClient, startDevice, closeQuietly };
+module.exports = { connectClient, startDevice, startUdpPeer, closeQuietly };

@@ -45,6 +45,14 @@ async function listeningPort(configId) {
   return endpoint.port;
 }
 
+/** Waits until a UDP endpoint's socket is bound and returns its port. */
+async function boundPort(configId = 'ep') {
+  const endpoint = endpointOf(configId);
+  await until(() => endpoint.state.phase === 'ready' || endpoint.state.phase === 'failed', 5000, 'the UDP socket to bind');
+  if (endpoint.state.phase === 'failed') throw new Error(endpoint.state.reason);
+  return endpoint.port;
+}
+
 /** Resolves with the next error a node reports through node.error(err, msg). */
 function nextError(node, ms = 5000) {
   return new Promise((resolve, reject) => {
@@ -59,4 +67,4 @@ function nextError(node, ms = 5000) {
   });
 }
 
-module.exports = { helper, load, nodeSet, tlsConfigNode, catchNode, useHelper, endpointOf, listeningPort, nextError };
+module.exports = { helper, load, nodeSet, tlsConfigNode, catchNode, useHelper, endpointOf, listeningPort, boundPort, nextError };
