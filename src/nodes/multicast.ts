@@ -6,6 +6,7 @@ import { GroupAddressError, type GroupSpec, parseGroupSpec } from '../transport/
 import { parseInterfaceChoice, summariseInterfaces, systemInterfaces } from '../transport/multicast/interfaces';
 import { MulticastEndpoint, type MulticastEndpointOptions } from '../transport/multicast/multicast-endpoint';
 import type { Peer } from '../transport/udp/datagram';
+import { adminRoute } from './shared/admin-route';
 import { ConfigError, readBoolean, readBufferSizes, readInteger, readPort, readSecondsAsMs, readString } from './shared/config-values';
 import { nodeConfig } from './shared/config-version';
 import { attachToEndpoint, ownEndpoint, type EndpointConfigNode } from './shared/endpoint-nodes';
@@ -140,7 +141,7 @@ export = function register(RED: NodeAPI): void {
   RED.nodes.registerType('netcast-multicast-out', MulticastOutNode);
 
   // The editor's interface drop-down; guarded like core's UDP port list.
-  RED.httpAdmin.get('/netcast/interfaces', RED.auth.needsPermission('netcast-multicast-group.read'), (_req, res) => {
+  adminRoute(RED, 'get', '/netcast/interfaces', 'netcast-multicast-group.read', (_req, res) => {
     res.json(summariseInterfaces(systemInterfaces()));
   });
 };

@@ -134,4 +134,4 @@ async function startNodeRed({ settings = '', userDir = prepareUserDir() } = {}) 
   return red;
 }
 
-module.exports = { startNodeRed, prepareUserDir, freePort, packTarball, settingsFile };
+module.exports = { startNodeRed, prepareUserDir, freePort, packTarball, settingsFile, redJs };

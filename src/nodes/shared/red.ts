@@ -42,6 +42,8 @@ export interface TlsConfigNode extends Node {
 export interface HttpRequest {
   params: Record<string, string>;
   query: Record<string, unknown>;
+  /** set by Node-RED's admin authentication once a token (or the anonymous default) is accepted */
+  user?: unknown;
 }
 export interface HttpResponse {
   json(body: unknown): void;
@@ -55,7 +57,8 @@ export interface NodeAPI {
     registerType(type: string, constructor: Function, options?: Record<string, unknown>): void;
     getNode(id: string): Node | null;
   };
-  httpAdmin: { get(path: string, ...handlers: HttpHandler[]): void };
+  /** only through adminRoute (shared/admin-route.ts), which adds the admin-auth guard */
+  httpAdmin: Record<'get' | 'post' | 'put' | 'delete', (path: string, ...handlers: HttpHandler[]) => void>;
   auth: { needsPermission(permission: string): HttpHandler };
   settings: Record<string, unknown>;
   /** Node-RED's own HTTP(S) server (WebSocket endpoints share it) */
