@@ -4,6 +4,7 @@
 // same max loop delay as the Node-RED sink does.
 const { fork } = require('child_process');
 const { monitorEventLoopDelay, performance } = require('perf_hooks');
+const tools = require('../test/support/tools');
 
 /** Child side: answer {id, cmd, args} with handlers[cmd](args); 'reset' and 'stats' are built in. */
 function serve(handlers = {}) {
@@ -46,7 +47,7 @@ function serve(handlers = {}) {
  * and the IPC channel are the child's own).
  */
 function start(script, args = [], { execArgv = [], env, netns } = {}) {
-  const where = netns ? { execPath: 'ip', execArgv: ['netns', 'exec', netns, process.execPath, ...execArgv] } : { execArgv };
+  const where = netns ? { execPath: tools.ip(), execArgv: ['netns', 'exec', netns, process.execPath, ...execArgv] } : { execArgv };
   const child = fork(script, args, { ...where, env: env || process.env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let next = 0;
   const waiting = new Map();

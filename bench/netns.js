@@ -5,11 +5,12 @@
 // is interrupted.
 const { execFileSync } = require('child_process');
 const fs = require('fs');
+const tools = require('../test/support/tools');
 
 const created = new Set();
 
 function ip(args) {
-  return execFileSync('ip', args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  return execFileSync(tools.ip(), args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 }
 
 function removeAll() {

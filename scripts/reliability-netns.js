@@ -10,13 +10,14 @@
 // Exit code: that of the part; 0 with a loud SKIPPED line when the kernel refuses namespaces.
 const { execFileSync, spawn } = require('child_process');
 const path = require('path');
+const tools = require('../test/support/tools');
 
 const root = path.join(__dirname, '..');
 const prefix = `ncrel-${process.pid}`;
 const ns = { br: `${prefix}-br`, nr: `${prefix}-nr`, h2: `${prefix}-h2` };
 const created = [];
 
-const ip = (args) => execFileSync('ip', args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+const ip = (args) => execFileSync(tools.ip(), args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 const inNs = (name, args) => ip(['netns', 'exec', name, ...args]);
 
 function addNamespace(name) {
@@ -76,7 +77,7 @@ async function main() {
   }
   try {
     build();
-    const child = spawn('ip', ['netns', 'exec', ns.nr, process.execPath, path.join(root, 'test', 'reliability', 'netns-multicast.js')], {
+    const child = spawn(tools.ip(), ['netns', 'exec', ns.nr, process.execPath, path.join(root, 'test', 'reliability', 'netns-multicast.js')], {
       cwd: root,
       stdio: 'inherit',
       env: { ...process.env, NETCAST_REL_NETNS: JSON.stringify(ns) },

@@ -18,6 +18,7 @@
 // fails; prints a loud SKIPPED line and exits 0 only when the kernel refuses namespaces.
 const { execFileSync, spawn } = require('child_process');
 const path = require('path');
+const tools = require('../test/support/tools');
 
 const root = path.join(__dirname, '..');
 const prefix = `netcast-${process.pid}`;
@@ -32,7 +33,7 @@ const ns = {
 const created = [];
 
 function ip(args, options = {}) {
-  return execFileSync('ip', args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', ...options });
+  return execFileSync(tools.ip(), args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', ...options });
 }
 
 function inNs(name, args) {
@@ -112,7 +113,7 @@ function mochaIn(name, files, env) {
   const mocha = path.join(root, 'node_modules', 'mocha', 'bin', 'mocha.js');
   const args = ['netns', 'exec', name, process.execPath, mocha, '--no-config', '--timeout', '60000', '--exit', ...files];
   console.log(`\n$ ip ${args.join(' ')}`);
-  const child = spawn('ip', args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  const child = spawn(tools.ip(), args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 }
 

@@ -15,6 +15,7 @@ const os = require('os');
 const path = require('path');
 const ipc = require('../ipc');
 const { sleep } = require('../metrics');
+const tools = require('../../test/support/tools');
 
 const root = path.join(__dirname, '..', '..');
 const redJs = require.resolve('node-red/red.js', { paths: [root] });
@@ -116,7 +117,7 @@ class NodeRedServer {
     }
     const args = [...this.execArgv, redJs, '--userDir', this.userDir, '--settings', path.join(this.userDir, 'settings.js')];
     // `ip netns exec` execs node in place: the pid is node-red's own.
-    const [command, argv] = this.netns ? ['ip', ['netns', 'exec', this.netns, process.execPath, ...args]] : [process.execPath, args];
+    const [command, argv] = this.netns ? [tools.ip(), ['netns', 'exec', this.netns, process.execPath, ...args]] : [process.execPath, args];
     this.child = spawn(command, argv, {
       cwd: this.userDir,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -12,9 +12,9 @@ const path = require('path');
 const { chromium } = require('playwright-core');
 const { startNodeRed, freePort } = require('../support/node-red-process');
 const { withTimeout } = require('../support/events');
+const tools = require('../support/tools');
 
 const ROOT = path.join(__dirname, '..', '..');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SHOTS = process.env.NETCAST_SCREENSHOTS ? path.join(ROOT, 'docs', 'images') : path.join(os.tmpdir(), 'netcast-editor-screenshots');
 const FLOW_TYPES = ['netcast-tcp-in', 'netcast-tcp-out', 'netcast-udp-in', 'netcast-udp-out', 'netcast-multicast-in', 'netcast-multicast-out', 'netcast-websocket-in', 'netcast-websocket-out'];
@@ -319,7 +319,7 @@ describe('editor: the netcast nodes in a real browser', function () {
     ports.multicast = await freePort();
     ports.websocket = await freePort(); // nobody listens: the client keeps reconnecting
     red = await startNodeRed();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: tools.chromium(), args: CHROMIUM_ARGS });
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
     page = await context.newPage();
     page.setDefaultTimeout(10000);
@@ -483,7 +483,7 @@ describe('editor: the netcast nodes in a real browser', function () {
     await waitStatus(tcpOut, `listening :${ports.tcp} · 0 clients`, 'yellow');
 
     await page.evaluate(() => RED.sidebar.show('debug')); // the tab button differs between Node-RED 4 and 5
-    const socat = spawn('socat', ['-', `TCP:127.0.0.1:${ports.tcp}`], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const socat = spawn(tools.socat(), ['-', `TCP:127.0.0.1:${ports.tcp}`], { stdio: ['pipe', 'pipe', 'pipe'] });
     let echoed = '';
     socat.stdout.on('data', (chunk) => (echoed += chunk));
     try {

@@ -10,6 +10,7 @@ const os = require('os');
 const path = require('path');
 const { requireNamespace } = require('./netns-support');
 const { until, withTimeout } = require('../support/events');
+const tools = require('../support/tools');
 
 const topology = requireNamespace('nr');
 const root = topology.root;
@@ -105,7 +106,7 @@ function flow(collectorPort) {
 
 /** A device on another host; resolves once it has joined (listen) or started sending. */
 async function peer(host, options, running) {
-  const child = spawn('ip', ['netns', 'exec', topology[host], process.execPath, path.join(__dirname, 'multihost-peer.js'), JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(tools.ip(), ['netns', 'exec', topology[host], process.execPath, path.join(__dirname, 'multihost-peer.js'), JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const device = { child, events: [], texts: () => device.events.filter((e) => e.event === 'message').map((e) => e.text) };
   let buffered = '';
   child.stdout.on('data', (chunk) => {
@@ -125,7 +126,7 @@ async function peer(host, options, running) {
 }
 
 function sh(namespace, args) {
-  execFileSync('ip', namespace ? ['netns', 'exec', namespace, ...args] : args, { stdio: 'pipe' });
+  execFileSync(tools.ip(), namespace ? ['netns', 'exec', namespace, ...args] : args, { stdio: 'pipe' });
 }
 
 describe('multi-host: Node-RED and multicast devices on separate hosts (network namespaces)', function () {

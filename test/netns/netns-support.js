@@ -3,6 +3,7 @@
 const { execFileSync, spawn } = require('child_process');
 const dgram = require('dgram');
 const { once, until, withTimeout } = require('../support/events');
+const tools = require('../support/tools');
 
 /**
  * Refuses to run outside the namespace the script made for `role`: these tests join and send to
@@ -10,7 +11,7 @@ const { once, until, withTimeout } = require('../support/events');
  */
 function requireNamespace(role) {
   const topology = process.env.NETCAST_NETNS ? JSON.parse(process.env.NETCAST_NETNS) : undefined;
-  const current = execFileSync('ip', ['netns', 'identify', String(process.pid)], { encoding: 'utf8' }).trim();
+  const current = execFileSync(tools.ip(), ['netns', 'identify', String(process.pid)], { encoding: 'utf8' }).trim();
   if (!topology || process.env.NETCAST_NETNS_ROLE !== role || current !== topology[role]) {
     throw new Error(`refusing to run multicast tests outside their network namespace (in "${current || 'the root namespace'}"); run: node scripts/run-netns-tests.js`);
   }
@@ -85,7 +86,7 @@ while True:
         if data[6] == 17 and struct.unpack('!H', data[42:44])[0] == port:
             print('hop', data[7], flush=True); break
 `;
-  const child = spawn('python3', ['-c', script, dev, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(tools.command('python3'), ['-c', script, dev, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   const ready = new Promise((resolve) => child.stdout.on('data', (chunk) => {
     output += chunk;

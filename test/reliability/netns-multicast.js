@@ -6,6 +6,7 @@
 // interface down/up, address removed and re-added, the bridge's memberships flushed.
 const { execFileSync, spawn } = require('child_process');
 const { runPart, startRed, sleep } = require('./lib/harness');
+const tools = require('../support/tools');
 
 const GROUP = '239.77.0.1';
 const PORT = 5077;
@@ -14,7 +15,7 @@ const RESUME_MS = 15000;
 
 const topology = process.env.NETCAST_REL_NETNS ? JSON.parse(process.env.NETCAST_REL_NETNS) : undefined;
 function requireNamespace() {
-  const current = execFileSync('ip', ['netns', 'identify', String(process.pid)], { encoding: 'utf8' }).trim();
+  const current = execFileSync(tools.ip(), ['netns', 'identify', String(process.pid)], { encoding: 'utf8' }).trim();
   if (!topology || current !== topology.nr) {
     throw new Error(`refusing to run multicast outside its network namespace (in "${current || 'the root namespace'}"); run: node scripts/reliability-netns.js`);
   }
@@ -33,7 +34,7 @@ s.bind(0, '10.201.1.2', () => {
   let n = 0;
   setInterval(() => s.send('mc' + (++n), ${PORT}, '${GROUP}', () => {}), 20);
 });`;
-  return spawn('ip', ['netns', 'exec', topology.h2, process.execPath, '-e', code], { stdio: 'ignore' });
+  return spawn(tools.ip(), ['netns', 'exec', topology.h2, process.execPath, '-e', code], { stdio: 'ignore' });
 }
 
 runPart('netns-multicast', async (result, onCleanup) => {

@@ -4,9 +4,10 @@ const { execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const tools = require('./tools');
 
 function openssl(args, cwd) {
-  execFileSync('openssl', args, { cwd, stdio: 'pipe' });
+  execFileSync(tools.openssl(), args, { cwd, stdio: 'pipe' });
 }
 
 function makeCertificates() {

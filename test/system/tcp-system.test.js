@@ -4,6 +4,7 @@ const { spawn } = require('child_process');
 const net = require('net');
 const { startNodeRed, freePort } = require('../support/node-red-process');
 const { withTimeout, once } = require('../support/events');
+const tools = require('../support/tools');
 
 const TCP_TYPES = ['netcast-tcp-endpoint', 'netcast-tcp-in', 'netcast-tcp-out'];
 
@@ -31,7 +32,7 @@ async function talk(command, args, input, expected) {
   }
 }
 
-const socat = (port, input, expected) => talk('socat', ['-', `TCP:127.0.0.1:${port},retry=50,interval=0.1`], input, expected);
+const socat = (port, input, expected) => talk(tools.socat(), ['-', `TCP:127.0.0.1:${port},retry=50,interval=0.1`], input, expected);
 
 function echoFlow(port) {
   return [
@@ -83,7 +84,7 @@ describe('system: a real node-red process with the package installed', function 
     // socat retries until the listener is up, so no sleep is needed
     const fromSocat = await socat(port, 'hello\nworld\n', 'echo: HELLO\necho: WORLD\n');
     fromSocat.should.equal('echo: HELLO\necho: WORLD\n');
-    const fromNc = await talk('nc', ['127.0.0.1', String(port)], 'from nc\n', 'echo: FROM NC\n');
+    const fromNc = await talk(tools.nc(), ['127.0.0.1', String(port)], 'from nc\n', 'echo: FROM NC\n');
     fromNc.should.equal('echo: FROM NC\n');
   });
 

@@ -7,6 +7,7 @@ const path = require('path');
 const { chromium } = require('playwright-core');
 const { startNodeRed } = require('../support/node-red-process');
 const { withTimeout } = require('../support/events');
+const tools = require('../support/tools');
 const { connect, closeClient } = require('./peers/websocket-peers');
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -24,7 +25,7 @@ function linkedUserDir() {
 }
 
 function runPython(args) {
-  const child = spawn('/usr/bin/python3', [path.join(__dirname, 'peers', 'websocket-python-peer.py'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(tools.python3('websockets'), [path.join(__dirname, 'peers', 'websocket-python-peer.py'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let errors = '';
   child.stdout.on('data', (chunk) => (output += chunk));
@@ -109,7 +110,7 @@ describe('system: websocket nodes in a real node-red, with peers nobody here wro
     const socketUrl = `${red.url.replace(/^http/, 'ws')}/ws/chat`;
     await whenAccepting(socketUrl);
     const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'netcast-chromium-'));
-    const browser = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    const browser = await chromium.launchPersistentContext(profile, { executablePath: tools.chromium(), headless: true, args: CHROMIUM_ARGS });
     let sender;
     try {
       const page = browser.pages()[0] ?? (await browser.newPage());
@@ -141,7 +142,7 @@ describe('system: websocket nodes in a real node-red, with peers nobody here wro
       { id: 'edout2', type: 'netcast-websocket-out', z: 'edtab', endpoint: 'badpath', x: 300, y: 200, wires: [] },
     ]);
     const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'netcast-chromium-'));
-    const browser = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    const browser = await chromium.launchPersistentContext(profile, { executablePath: tools.chromium(), headless: true, args: CHROMIUM_ARGS });
     try {
       const page = browser.pages()[0] ?? (await browser.newPage());
       const scriptErrors = [];
