@@ -11,6 +11,7 @@ import { ConfigError, readBoolean, readBufferSizes, readInteger, readPort, readS
 import { nodeConfig } from './shared/config-version';
 import { attachToEndpoint, ownEndpoint, type EndpointConfigNode } from './shared/endpoint-nodes';
 import { bufferToPayload, parsePayloadFormat, parseStringEncoding, PayloadError, payloadToBuffer } from './shared/payload';
+import { MessageIds } from './shared/message-ids';
 import { registeredSettings } from './shared/site-defaults';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './shared/red';
 
@@ -82,6 +83,8 @@ function groupOf(msg: NodeMessage): string | undefined {
 }
 
 export = function register(RED: NodeAPI): void {
+  const ids = new MessageIds();
+
   function MulticastGroupConfigNode(this: EndpointConfigNode<MulticastEndpoint>, saved: NodeDef): void {
     RED.nodes.createNode(this, saved);
     const def = nodeConfig(RED, this, saved);
@@ -101,7 +104,7 @@ export = function register(RED: NodeAPI): void {
     const topic = readString(def, 'topic');
 
     const onMessage = (data: Buffer, peer: Peer, group: string): void => {
-      const msg: NodeMessage = { group, ip: peer.address, port: peer.port };
+      const msg: NodeMessage = { _msgid: ids.next(), group, ip: peer.address, port: peer.port };
       if (topic) msg.topic = topic;
       try {
         msg.payload = bufferToPayload(data, format);

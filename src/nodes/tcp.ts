@@ -6,6 +6,7 @@ import { readBoolean } from './shared/config-values';
 import { nodeConfig } from './shared/config-version';
 import { attachToEndpoint, ownEndpoint, type EndpointConfigNode } from './shared/endpoint-nodes';
 import { bufferToPayload, parsePayloadFormat, parseStringEncoding, payloadToBuffer, type PayloadFormat } from './shared/payload';
+import { MessageIds } from './shared/message-ids';
 import { registeredSettings } from './shared/site-defaults';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './shared/red';
 import { tlsMaterialFrom } from './shared/tls';
@@ -24,6 +25,8 @@ function sessionFields(session: TcpSessionInfo, endpointId: string): NodeMessage
 }
 
 export = function register(RED: NodeAPI): void {
+  const ids = new MessageIds();
+
   function TcpEndpointConfigNode(this: EndpointConfigNode<TcpEndpoint>, saved: NodeDef): void {
     RED.nodes.createNode(this, saved);
     const def = nodeConfig(RED, this, saved);
@@ -44,6 +47,7 @@ export = function register(RED: NodeAPI): void {
 
     const toMessage = (session: TcpSessionInfo, payload: unknown): NodeMessage => {
       const msg = sessionFields(session, endpointId);
+      msg._msgid = ids.next();
       msg.payload = payload;
       if (topic !== undefined) msg.topic = topic;
       return msg;
@@ -63,6 +67,7 @@ export = function register(RED: NodeAPI): void {
     const emitEvent = (event: string, session: TcpSessionInfo | undefined, reason?: string): void => {
       if (!withEvents) return;
       const msg: NodeMessage = session ? sessionFields(session, endpointId) : {};
+      msg._msgid = ids.next();
       msg.event = event;
       msg.payload = reason === undefined ? { event } : { event, reason };
       if (topic !== undefined) msg.topic = topic;
@@ -82,7 +87,7 @@ export = function register(RED: NodeAPI): void {
     const onClose = (session: TcpSessionInfo, reason: string): void => emitEvent('disconnect', session, reason);
     const onRefused = (address: string, reason: string): void => {
       if (!withEvents) return;
-      const msg: NodeMessage = { event: 'refused', ip: plainAddress(address), payload: { event: 'refused', reason } };
+      const msg: NodeMessage = { _msgid: ids.next(), event: 'refused', ip: plainAddress(address), payload: { event: 'refused', reason } };
       if (topic !== undefined) msg.topic = topic;
       node.send([null, msg]);
     };

@@ -8,6 +8,7 @@ import { ConfigError, readBoolean, readBufferSizes, readChoice, readInteger, rea
 import { nodeConfig } from './shared/config-version';
 import { attachToEndpoint, ownEndpoint, type EndpointConfigNode } from './shared/endpoint-nodes';
 import { bufferToPayload, parsePayloadFormat, parseStringEncoding, PayloadError, payloadToBuffer } from './shared/payload';
+import { MessageIds } from './shared/message-ids';
 import { registeredSettings } from './shared/site-defaults';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './shared/red';
 
@@ -75,6 +76,8 @@ function destinationOf(msg: NodeMessage): Partial<Destination> {
 }
 
 export = function register(RED: NodeAPI): void {
+  const ids = new MessageIds();
+
   function UdpEndpointConfigNode(this: EndpointConfigNode<UdpEndpoint>, saved: NodeDef): void {
     RED.nodes.createNode(this, saved);
     const def = nodeConfig(RED, this, saved);
@@ -94,7 +97,7 @@ export = function register(RED: NodeAPI): void {
 
     const onRecords = (records: Buffer[], peer: Peer): void => {
       for (const record of records) {
-        const msg: NodeMessage = { ip: peer.address, port: peer.port };
+        const msg: NodeMessage = { _msgid: ids.next(), ip: peer.address, port: peer.port };
         if (topic) msg.topic = topic;
         try {
           msg.payload = bufferToPayload(record, format);

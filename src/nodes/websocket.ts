@@ -6,6 +6,7 @@ import { readBoolean } from './shared/config-values';
 import { nodeConfig } from './shared/config-version';
 import { attachToEndpoint, ownEndpoint, type EndpointConfigNode } from './shared/endpoint-nodes';
 import { bufferToPayload, parsePayloadFormat, parseStringEncoding, payloadToBuffer, type PayloadFormat, type StringEncoding } from './shared/payload';
+import { MessageIds } from './shared/message-ids';
 import { registeredSettings } from './shared/site-defaults';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './shared/red';
 import { plainAddress, sessionIdFor } from './shared/session';
@@ -54,6 +55,8 @@ function closeReason(value: unknown): string {
 }
 
 export = function register(RED: NodeAPI): void {
+  const ids = new MessageIds();
+
   function WebSocketEndpointConfigNode(this: WebSocketEndpointNode, saved: NodeDef): void {
     RED.nodes.createNode(this, saved);
     const def = nodeConfig(RED, this, saved);
@@ -76,7 +79,7 @@ export = function register(RED: NodeAPI): void {
       const ip = plainAddress(session.remoteAddress);
       const ref: Record<string, unknown> = { type: SESSION_TYPE, id: session.id, endpoint: endpointId, ip, port: session.remotePort };
       if (withHeaders) ref.headers = session.headers;
-      const msg: NodeMessage = { ip, port: session.remotePort, _session: ref };
+      const msg: NodeMessage = { _msgid: ids.next(), ip, port: session.remotePort, _session: ref };
       if (topic !== undefined) msg.topic = topic;
       return msg;
     };
@@ -93,7 +96,7 @@ export = function register(RED: NodeAPI): void {
     };
     const emitEvent = (event: string, session: WebSocketSessionInfo | undefined, details: Record<string, unknown>): void => {
       if (!withEvents) return;
-      const msg: NodeMessage = session ? sessionFields(session) : topic !== undefined ? { topic } : {};
+      const msg: NodeMessage = session ? sessionFields(session) : topic !== undefined ? { _msgid: ids.next(), topic } : { _msgid: ids.next() };
       msg.event = event;
       msg.payload = { event, ...details };
       node.send([null, msg]);
@@ -112,7 +115,7 @@ export = function register(RED: NodeAPI): void {
     const onClose = (session: WebSocketSessionInfo, code: number, reason: string): void => emitEvent('disconnect', session, { code, reason });
     const onRefused = (address: string, reason: string): void => {
       if (!withEvents) return;
-      node.send([null, { event: 'refused', ip: plainAddress(address), payload: { event: 'refused', reason }, ...(topic !== undefined ? { topic } : {}) }]);
+      node.send([null, { _msgid: ids.next(), event: 'refused', ip: plainAddress(address), payload: { event: 'refused', reason }, ...(topic !== undefined ? { topic } : {}) }]);
     };
     const onError = (err: Error, session?: WebSocketSessionInfo): void => {
       if (session) node.error(err, sessionFields(session));

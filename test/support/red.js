@@ -67,4 +67,4 @@ function nextError(node, ms = 5000) {
   });
 }
 
-module.exports = { helper, load, nodeSet, tlsConfigNode, catchNode, useHelper, endpointOf, listeningPort, boundPort, nextError };
+module.exports = { helper, load, nodeSet, fromNodeRed, tlsConfigNode, catchNode, useHelper, endpointOf, listeningPort, boundPort, nextError };
