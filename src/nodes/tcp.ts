@@ -96,8 +96,13 @@ export = function register(RED: NodeAPI): void {
       emitEvent('error', session, err.message);
     };
     endpoint.on('frames', onFrames).on('open', onOpen).on('close', onClose).on('refused', onRefused).on('error', onError);
-    node.on('close', () => {
-      endpoint.off('frames', onFrames).off('open', onOpen).off('close', onClose).off('refused', onRefused).off('error', onError);
+    // Node-RED closes a deploy's flow nodes before its config nodes: listening one turn longer lets
+    // the frames the endpoint's close still emits (a frame waiting for its idle gap) reach the flow.
+    node.on('close', (_removed: boolean, done: () => void) => {
+      setImmediate(() => {
+        endpoint.off('frames', onFrames).off('open', onOpen).off('close', onClose).off('refused', onRefused).off('error', onError);
+        done();
+      });
     });
   }
 

@@ -73,7 +73,8 @@ export class TcpClientEndpoint extends TcpEndpoint {
     const socket = this.socket;
     if (socket && !socket.destroyed) {
       const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-      socket.destroy();
+      if (this.session?.isOpen) this.session.destroy('endpoint closed');
+      else socket.destroy();
       await closed;
     }
     this.setState({ phase: 'closed' });

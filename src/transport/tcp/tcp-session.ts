@@ -125,8 +125,10 @@ export class TcpSession implements TcpSessionInfo {
     else this.socket.end();
   }
 
+  /** Drops the connection; a frame still waiting for its idle gap is emitted first, while listeners are attached. */
   destroy(reason: string): void {
     this.closeReason ??= reason;
+    this.flushIdleFrame();
     this.socket.destroy();
   }
 
@@ -238,15 +240,24 @@ export class TcpSession implements TcpSessionInfo {
     if (this.idleFlushTimer) clearTimeout(this.idleFlushTimer);
     this.idleFlushTimer = undefined;
     if (this.decoder.pendingBytes === 0) return;
-    this.idleFlushTimer = setTimeout(() => {
-      this.idleFlushTimer = undefined;
-      this.delivery.add(this.decoder.flush());
-    }, idleMs);
+    this.idleFlushTimer = setTimeout(() => this.flushIdleFrame(), idleMs);
+  }
+
+  /**
+   * Idle gap: the bytes since the last pause are a whole frame once the peer is silent, and a
+   * closing connection is silent for good, so they are emitted then too. (In the other modes a
+   * frame cut off by a close has no end and is dropped; a peer's FIN still flushes the decoder.)
+   */
+  private flushIdleFrame(): void {
+    if (this.idleFlushTimer) clearTimeout(this.idleFlushTimer);
+    this.idleFlushTimer = undefined;
+    if (this.decoder.idleMs > 0) this.delivery.add(this.decoder.flush());
   }
 
   private onEnd(): void {
     this.closeReason ??= 'closed by peer';
     this.delivery.add(this.decodeAll(this.unread.splice(0)));
+    this.flushIdleFrame();
     this.delivery.add(this.decoder.flush());
     this.delivery.finish();
     this.peerEnded = true;
@@ -263,11 +274,11 @@ export class TcpSession implements TcpSessionInfo {
   private onClose(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.idleFlushTimer) clearTimeout(this.idleFlushTimer);
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
     if (this.receiveIdleTimer) clearTimeout(this.receiveIdleTimer);
     // bytes that arrived before a reset are good data too
     this.delivery.add(this.decodeAll(this.unread.splice(0)));
+    this.flushIdleFrame();
     this.delivery.finish();
     this.handlers.closed(this, this.closeReason ?? 'connection lost');
   }
