@@ -3,10 +3,9 @@
 import { createCodec, parseFramingOptions } from '../framing';
 import type { BackoffOptions } from '../transport/backoff';
 import type { OverflowPolicy } from '../transport/bounded-queue';
-import { AddressAllowlist } from '../transport/tcp/allowlist';
 import type { TcpClientOptions, TcpCommonOptions, TcpServerOptions } from '../transport/tcp/tcp-options';
 import type { TlsMaterial } from '../transport/tls-material';
-import { ConfigError, readBoolean, readChoice, readInteger, readNumber, readPort, readSecondsAsMs, readString } from './shared/config-values';
+import { ConfigError, readAllowlist, readBoolean, readChoice, readInteger, readNumber, readPort, readSecondsAsMs, readString } from './shared/config-values';
 
 export type TcpMode = 'server' | 'client';
 type Config = Record<string, unknown>;
@@ -33,12 +32,7 @@ function readCommon(config: Config, tls: TlsMaterial | undefined): TcpCommonOpti
 }
 
 export function readServerOptions(config: Config, tls: TlsMaterial | undefined): TcpServerOptions {
-  let allowlist: AddressAllowlist;
-  try {
-    allowlist = AddressAllowlist.parse(readString(config, 'allowlist'));
-  } catch (err) {
-    throw new ConfigError((err as Error).message);
-  }
+  const allowlist = readAllowlist(config);
   return {
     ...readCommon(config, tls),
     host: readString(config, 'host'),

@@ -13,7 +13,8 @@ import type {
   WebSocketListen,
   WebSocketServerOptions,
 } from '../transport/websocket/websocket-options';
-import { ConfigError, readBoolean, readChoice, readInteger, readNumber, readPort, readSecondsAsMs, readString } from './shared/config-values';
+import type { VerifyClient } from '../transport/websocket/verify-client';
+import { ConfigError, readAllowlist, readBoolean, readChoice, readInteger, readNumber, readPort, readSecondsAsMs, readString } from './shared/config-values';
 
 export type WebSocketMode = 'server' | 'client';
 type Config = Record<string, unknown>;
@@ -29,6 +30,8 @@ export interface HostServer {
   server?: Server;
   /** settings.httpNodeRoot: false when Node-RED serves no HTTP nodes */
   httpNodeRoot: unknown;
+  /** settings.webSocketNodeVerifyClient: the site-wide check core's WebSocket listeners use */
+  verifyClient?: unknown;
 }
 
 const QUEUE_POLICIES: readonly OverflowPolicy[] = ['drop-oldest', 'drop-newest'];
@@ -76,7 +79,8 @@ function readListen(config: Config, host: HostServer, tls: TlsMaterial | undefin
   if (!path.startsWith('/')) throw new ConfigError(`Path ${describeValue(path)} must start with /, for example /ws/chat`);
   const listenOn = readChoice(config, 'listenOn', 'Listen on', ['nodered', 'port'] as const, 'nodered');
   if (listenOn === 'port') {
-    return { kind: 'port', host: readString(config, 'host'), port: readPort(config, 'port', 'Port', true), path, tls };
+    const requireClientCert = tls !== undefined && readBoolean(config, 'requireClientCert', false);
+    return { kind: 'port', host: readString(config, 'host'), port: readPort(config, 'port', 'Port', true), path, tls, requireClientCert };
   }
   if (host.httpNodeRoot === false) {
     throw new ConfigError('Node-RED serves no HTTP nodes here (httpNodeRoot is false in settings.js); set the endpoint to listen on a port of its own');
@@ -96,6 +100,8 @@ export function readServerOptions(config: Config, credentials: WebSocketCredenti
     origins: readList(config, 'origins'),
     maxConnections: readInteger(config, 'maxConnections', { label: 'Max connections', min: 1, max: 100_000, fallback: 100 }),
     subprotocols: readList(config, 'subprotocols'),
+    allowlist: readAllowlist(config),
+    verifyClient: typeof host.verifyClient === 'function' ? (host.verifyClient as VerifyClient) : undefined,
   };
 }
 

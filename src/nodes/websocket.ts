@@ -22,7 +22,7 @@ const MAX_CLOSE_REASON = 123;
 function createEndpoint(RED: NodeAPI, def: NodeDef, credentials: WebSocketCredentials): WebSocketEndpoint {
   const tls = tlsMaterialFrom(RED, def);
   if (readMode(def) === 'client') return new WebSocketClientEndpoint(readClientOptions(def, credentials, tls));
-  const host = { server: RED.server, httpNodeRoot: RED.settings.httpNodeRoot };
+  const host = { server: RED.server, httpNodeRoot: RED.settings.httpNodeRoot, verifyClient: RED.settings.webSocketNodeVerifyClient };
   return new WebSocketServerEndpoint(readServerOptions(def, credentials, host, tls));
 }
 

@@ -18,6 +18,8 @@ export interface EndpointCounters {
   queued: number;
   /** connections refused (limit, allowlist, auth) */
   refused: number;
+  /** servers with authentication: wrong or missing tokens/passwords (each also counted in refused) */
+  authFailures?: number;
 }
 
 /** What a server reports: its open sessions' queues plus what closed sessions and refusals left. */

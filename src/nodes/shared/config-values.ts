@@ -1,3 +1,4 @@
+import { AddressAllowlist } from '../../transport/tcp/allowlist';
 import { describeValue } from './describe';
 
 // Reading values from a node's saved config. The editor stores numbers as strings and users edit
@@ -84,4 +85,13 @@ export function readBufferSizes(config: Config): { receiveBufferSize: number; se
 /** Seconds in the editor, milliseconds in the transport. */
 export function readSecondsAsMs(config: Config, key: string, rule: IntegerRule): number {
   return Math.round(readNumber(config, key, rule) * 1000);
+}
+
+/** `allowlist`: client addresses and CIDR ranges a server accepts (TCP and WebSocket servers). */
+export function readAllowlist(config: Config): AddressAllowlist {
+  try {
+    return AddressAllowlist.parse(readString(config, 'allowlist'));
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
 }

@@ -16,6 +16,7 @@ function suffix(counters?: EndpointCounters): string {
   const parts: string[] = [];
   if (counters.queued > 0) parts.push(`${counters.queued} queued`);
   if (counters.dropped > 0) parts.push(`${counters.dropped} dropped`);
+  if (counters.authFailures) parts.push(`${counters.authFailures} failed logins`);
   return parts.length ? ` · ${parts.join(' · ')}` : '';
 }
 

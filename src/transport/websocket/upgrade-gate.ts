@@ -10,8 +10,12 @@ export type ServerAuth =
 
 /** Why an upgrade is turned away: the HTTP status the client gets and a sentence for the flow. */
 export interface Refusal {
-  status: 401 | 403 | 503;
+  status: number;
   reason: string;
+  /** a wrong or missing token or password (these answers are slowed down per address) */
+  authFailed?: boolean;
+  /** the response body; the status text when not given */
+  message?: string;
   headers?: Record<string, string>;
 }
 
@@ -53,6 +57,7 @@ export class UpgradeGate {
       return {
         status: 401,
         reason: offered === undefined ? 'no bearer token was sent' : 'the bearer token is wrong',
+        authFailed: true,
         headers: { 'WWW-Authenticate': 'Bearer' },
       };
     }
@@ -61,6 +66,7 @@ export class UpgradeGate {
     return {
       status: 401,
       reason: offered ? `the user name or password for "${offered.user}" is wrong` : 'no user name and password were sent',
+      authFailed: true,
       headers: { 'WWW-Authenticate': 'Basic realm="netcast", charset="UTF-8"' },
     };
   }
@@ -95,14 +101,14 @@ function normaliseOrigin(origin: string): string {
 }
 
 /** Answers the upgrade request with an HTTP error and closes it: the client never gets a socket. */
-export function refuseUpgrade(socket: Duplex, status: number, headers: Record<string, string> = {}): void {
+export function refuseUpgrade(socket: Duplex, status: number, headers: Record<string, string> = {}, message?: string): void {
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  const body = STATUS_CODES[status] ?? 'Error';
+  const body = message ?? STATUS_CODES[status] ?? 'Error';
   const lines = [
-    `HTTP/1.1 ${status} ${body}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
     'Connection: close',
     'Content-Type: text/plain; charset=utf-8',
     `Content-Length: ${Buffer.byteLength(body)}`,

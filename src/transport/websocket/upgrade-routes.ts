@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { refuseUpgrade } from './upgrade-gate';
 
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
@@ -22,16 +23,21 @@ export class UpgradeRoutes {
   private readonly routes = new Map<string, UpgradeHandler>();
   private readonly listener = (request: IncomingMessage, socket: Duplex, head: Buffer): void => this.route(request, socket, head);
 
-  private constructor(private readonly server: Server) {}
+  private constructor(
+    private readonly server: Server,
+    private readonly others: 'leave' | 'refuse',
+  ) {}
 
   /**
    * Serves upgrades for `path` on `server` with `handler` until the returned function is called.
-   * Throws PathInUseError when another endpoint already serves that path.
+   * Throws PathInUseError when another endpoint already serves that path. `others`: what happens
+   * to an upgrade for a path nobody claimed: left to other listeners (Node-RED's own server), or
+   * answered 404 (an endpoint's own port).
    */
-  static claim(server: Server, path: string, handler: UpgradeHandler): () => void {
+  static claim(server: Server, path: string, handler: UpgradeHandler, others: 'leave' | 'refuse' = 'leave'): () => void {
     let routes = UpgradeRoutes.byServer.get(server);
     if (!routes) {
-      routes = new UpgradeRoutes(server);
+      routes = new UpgradeRoutes(server, others);
       UpgradeRoutes.byServer.set(server, routes);
     }
     return routes.add(normalisePath(path), handler);
@@ -56,6 +62,7 @@ export class UpgradeRoutes {
   private route(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const handler = this.routes.get(normalisePath(pathOf(request.url)));
     if (handler) handler(request, socket, head);
+    else if (this.others === 'refuse') refuseUpgrade(socket, 404);
   }
 }
 

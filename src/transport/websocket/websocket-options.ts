@@ -3,6 +3,9 @@ import type { OverflowPolicy } from '../bounded-queue';
 import type { TlsMaterial } from '../tls-material';
 import type { Server } from 'node:http';
 import type { ServerAuth } from './upgrade-gate';
+import type { AddressAllowlist } from '../tcp/allowlist';
+import type { AuthThrottleOptions } from '../auth-throttle';
+import type { VerifyClient } from './verify-client';
 
 export interface WebSocketCommonOptions {
   /** a message larger than this closes the connection with 1009 */
@@ -20,7 +23,7 @@ export interface WebSocketCommonOptions {
 /** Where a server takes its upgrades: a path on an HTTP server it shares, or its own port. */
 export type WebSocketListen =
   | { kind: 'shared'; server: Server; path: string }
-  | { kind: 'port'; host: string; port: number; path: string; tls?: TlsMaterial };
+  | { kind: 'port'; host: string; port: number; path: string; tls?: TlsMaterial; requireClientCert: boolean };
 
 export interface WebSocketServerOptions extends WebSocketCommonOptions {
   listen: WebSocketListen;
@@ -29,6 +32,12 @@ export interface WebSocketServerOptions extends WebSocketCommonOptions {
   maxConnections: number;
   /** accepted subprotocols, in order of preference; empty accepts none */
   subprotocols: readonly string[];
+  /** client addresses and CIDR ranges that may connect; an empty list lets anyone */
+  allowlist: AddressAllowlist;
+  /** settings.js webSocketNodeVerifyClient: asked before the origin and auth checks */
+  verifyClient?: VerifyClient;
+  /** how failed token/password attempts are slowed down (DEFAULT_AUTH_THROTTLE when not given) */
+  authThrottle?: AuthThrottleOptions;
 }
 
 export type ClientAuth = ServerAuth;

@@ -1,11 +1,13 @@
 import * as http from 'node:http';
-import * as https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { serverCounters, type EndpointCounters } from '../endpoint-state';
 import { explainNetworkError } from '../network-error';
 import { fairShare } from '../paced-delivery';
-import { UpgradeGate, refuseUpgrade } from './upgrade-gate';
+import { AuthThrottle } from '../auth-throttle';
+import { UpgradeGate, refuseUpgrade, type Refusal } from './upgrade-gate';
+import { askVerifyClient } from './verify-client';
+import { createOwnServer } from './own-server';
 import { UpgradeRoutes, normalisePath } from './upgrade-routes';
 import { WebSocketEndpoint, WebSocketSessionGoneError } from './websocket-endpoint';
 import type { WebSocketMessage } from './websocket-endpoint';
@@ -24,6 +26,9 @@ export class WebSocketServerEndpoint extends WebSocketEndpoint {
   readonly mode = 'server';
   private readonly wss: WebSocketServer;
   private readonly gate: UpgradeGate;
+  private readonly throttle: AuthThrottle;
+  // refusals held back by the throttle, answered (or cut) on close
+  private readonly delayedRefusals = new Map<NodeJS.Timeout, Duplex>();
   private readonly sessions = new Map<string, WebSocketSession>();
   private ownServer?: http.Server;
   private releaseRoute?: () => void;
@@ -36,6 +41,7 @@ export class WebSocketServerEndpoint extends WebSocketEndpoint {
   constructor(private readonly options: WebSocketServerOptions) {
     super();
     this.gate = new UpgradeGate(options);
+    this.throttle = new AuthThrottle(options.authThrottle);
     this.wss = new (wsLibrary().WebSocketServer)({
       noServer: true,
       clientTracking: false,
@@ -46,7 +52,18 @@ export class WebSocketServerEndpoint extends WebSocketEndpoint {
   }
 
   get counters(): EndpointCounters {
-    return serverCounters(this.sessions.values(), this.droppedByClosedSessions, this.refusedCount);
+    return { ...serverCounters(this.sessions.values(), this.droppedByClosedSessions, this.refusedCount), authFailures: this.throttle.failures };
+  }
+
+  /** Failed token/password attempts since the endpoint started (each one is also counted as refused). */
+  get authFailures(): number {
+    return this.throttle.failures;
+  }
+
+  /** Whether the server listens on every address of the host (its own port with the host blank). */
+  get listensOnAllAddresses(): boolean {
+    const { listen } = this.options;
+    return listen.kind === 'port' && (listen.host === '' || listen.host === '0.0.0.0' || listen.host === '::');
   }
 
   get sessionCount(): number {
@@ -72,11 +89,8 @@ export class WebSocketServerEndpoint extends WebSocketEndpoint {
       this.reportListening();
       return;
     }
-    const server = listen.tls ? https.createServer(listen.tls) : http.createServer();
+    const server = createOwnServer(listen, this.options.allowlist, (remote, reason) => this.refuse(remote, reason));
     this.ownServer = server;
-    server.on('request', (_request: http.IncomingMessage, response: http.ServerResponse) => {
-      response.writeHead(426, { 'Content-Type': 'text/plain', Upgrade: 'websocket' }).end('This port only speaks WebSocket.');
-    });
     server.on('error', (err) => this.fail(explainNetworkError(err, { action: 'listen', host: listen.host || undefined, port: listen.port })));
     server.on('listening', () => this.reportListening());
     if (this.claimPath(server)) server.listen({ port: listen.port, host: listen.host || undefined });
@@ -109,7 +123,9 @@ export class WebSocketServerEndpoint extends WebSocketEndpoint {
 
   private claimPath(server: http.Server): boolean {
     try {
-      this.releaseRoute = UpgradeRoutes.claim(server, this.path, (request, socket, head) => this.onUpgrade(request, socket, head));
+      // on its own port nobody else serves upgrades: another path is answered 404 at once
+      const others = server === this.ownServer ? 'refuse' : 'leave';
+      this.releaseRoute = UpgradeRoutes.claim(server, this.path, (request, socket, head) => this.onUpgrade(request, socket, head), others);
       return true;
     } catch (err) {
       this.fail(err as Error);
@@ -120,6 +136,11 @@ export class WebSocketServerEndpoint extends WebSocketEndpoint {
   private async shutDown(): Promise<void> {
     this.releaseRoute?.();
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    for (const [timer, socket] of this.delayedRefusals) {
+      clearTimeout(timer);
+      socket.destroy();
+    }
+    this.delayedRefusals.clear();
     const sessions = [...this.sessions.values()];
     for (const session of sessions) session.close(1001, 'endpoint closed');
     const grace = setTimeout(() => sessions.forEach((session) => session.terminate('endpoint closed')), CLOSE_GRACE_MS);
@@ -140,18 +161,72 @@ export class WebSocketServerEndpoint extends WebSocketEndpoint {
       refuseUpgrade(socket, 503);
       return;
     }
+    // on Node-RED's port the connection is Node-RED's, so a client outside the list gets 403
+    if (!this.options.allowlist.allows(remote)) {
+      this.refuseWith(socket, remote, { status: 403, reason: `${remote} is not in the allowed clients list` });
+      return;
+    }
+    const verify = this.options.verifyClient;
+    if (!verify) {
+      this.checkOwn(request, socket, head, remote);
+      return;
+    }
+    askVerifyClient(verify, request).then(
+      (refusal) => {
+        if (this.closing || this.failed) refuseUpgrade(socket, 503);
+        else if (refusal) this.refuseWith(socket, remote, refusal);
+        else this.checkOwn(request, socket, head, remote);
+      },
+      (err: Error) => {
+        refuseUpgrade(socket, 500);
+        this.refuse(remote, err.message);
+        this.emit('error', err);
+      },
+    );
+  }
+
+  /** The endpoint's own checks, after the site-wide hook: origin, token or password, limit. */
+  private checkOwn(request: http.IncomingMessage, socket: Duplex, head: Buffer, remote: string): void {
+    if (socket.destroyed) return;
     const refusal = this.gate.check(request);
+    if (refusal?.authFailed) {
+      this.refuseSlowly(socket, remote, refusal);
+      return;
+    }
     if (refusal) {
-      refuseUpgrade(socket, refusal.status, refusal.headers);
-      this.refuse(remote, refusal.reason);
+      this.refuseWith(socket, remote, refusal);
       return;
     }
     if (this.sessions.size >= this.options.maxConnections) {
-      refuseUpgrade(socket, 503);
-      this.refuse(remote, `the limit of ${this.options.maxConnections} connections is reached (Max connections)`);
+      this.refuseWith(socket, remote, { status: 503, reason: `the limit of ${this.options.maxConnections} connections is reached (Max connections)` });
       return;
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request));
+  }
+
+  private refuseWith(socket: Duplex, remote: string, refusal: Refusal): void {
+    refuseUpgrade(socket, refusal.status, refusal.headers, refusal.message);
+    this.refuse(remote, refusal.reason);
+  }
+
+  /** A wrong or missing credential: answered later the more often this address got it wrong. */
+  private refuseSlowly(socket: Duplex, remote: string, refusal: Refusal): void {
+    const verdict = this.throttle.failed(remote);
+    if (verdict === 'cut') {
+      socket.destroy();
+      this.refuse(remote, `${refusal.reason}; too many attempts from ${remote} are waiting for an answer, so this one was cut`);
+      return;
+    }
+    if (verdict.delayMs === 0) {
+      this.refuseWith(socket, remote, refusal);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.delayedRefusals.delete(timer);
+      this.throttle.answered(remote);
+      this.refuseWith(socket, remote, refusal);
+    }, verdict.delayMs);
+    this.delayedRefusals.set(timer, socket);
   }
 
   private accept(ws: WebSocket, request: http.IncomingMessage): void {
