@@ -4,10 +4,11 @@
 // same max loop delay as the Node-RED sink does.
 const { fork } = require('child_process');
 const { monitorEventLoopDelay, performance } = require('perf_hooks');
-const tools = require('../test/support/tools');
+const { launcher } = require('./launcher');
 
 /** Child side: answer {id, cmd, args} with handlers[cmd](args); 'reset' and 'stats' are built in. */
-function serve(handlers = {}) {
+function serve(given = {}) {
+  let handlers = given;
   const loop = monitorEventLoopDelay({ resolution: 1 }); // reported: the longest gap between 1 ms ticks, less the 1 ms
   loop.enable();
   let resetAt = performance.now();
@@ -18,12 +19,15 @@ function serve(handlers = {}) {
     },
     loop: () => ({ maxLoopDelayMs: Math.max(0, loop.max / 1e6 - 1), elapsedMs: performance.now() - resetAt }),
   };
+  // memory: a full GC first when the process runs with --expose-gc (bench/connections.js), then its memory in bytes
+  handlers = { memory: () => (global.gc?.(), process.memoryUsage()), ...handlers };
   process.on('message', async ({ id, cmd, args }) => {
     try {
       let result;
       if (cmd === 'reset') {
         builtIn.reset();
-        result = handlers.reset ? await handlers.reset(args) : undefined;
+        // {loopOnly: true}: restart the loop monitor, keep the counts (bench/connections.js)
+        result = handlers.reset && !args?.loopOnly ? await handlers.reset(args) : undefined;
       } else if (cmd === 'stats') {
         result = { ...(handlers.stats ? await handlers.stats(args) : {}), ...builtIn.loop() };
       } else if (handlers[cmd]) {
@@ -44,10 +48,11 @@ function serve(handlers = {}) {
 /**
  * Parent side: fork a script; `call(cmd, args)` resolves with the child's answer. With `netns`,
  * the child runs inside that network namespace (`ip netns exec` execs node in place, so the pid
- * and the IPC channel are the child's own).
+ * and the IPC channel are the child's own); with `nofile`, under that open-file limit (launcher.js).
  */
-function start(script, args = [], { execArgv = [], env, netns } = {}) {
-  const where = netns ? { execPath: tools.ip(), execArgv: ['netns', 'exec', netns, process.execPath, ...execArgv] } : { execArgv };
+function start(script, args = [], { execArgv = [], env, netns, nofile } = {}) {
+  const [execPath, ...prefix] = launcher({ netns, nofile });
+  const where = { execPath, execArgv: [...prefix, ...execArgv] };
   const child = fork(script, args, { ...where, env: env || process.env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let next = 0;
   const waiting = new Map();

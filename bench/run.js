@@ -11,6 +11,8 @@
 // A case with `idle: true` (idle-rss) deploys no flow and has no load: node-red starts with
 // --expose-gc, the window starts once the runtime is idle and settled (POST /bench/settle), and the
 // server's RSS is sampled over it. Its ours/core column is a difference (ours − core) instead of a ratio.
+// A case with `connections` (tcp-10k-devices, ws-10k-idle) opens thousands of connections and is
+// measured by bench/connections.js (accept time, memory per connection, every message delivered).
 const fs = require('fs');
 const path = require('path');
 const ipc = require('./ipc');
@@ -19,6 +21,7 @@ const { NodeRedServer, freePort, snapshotPackage } = require('./servers/node-red
 const { ProcessWatch, sleep } = require('./metrics');
 const report = require('./report');
 const allCases = require('./cases');
+const connections = require('./connections');
 
 function parseArgs(argv) {
   const opts = { reps: 3, window: 4, smoke: false, profile: false, only: null, servers: null };
@@ -64,16 +67,17 @@ const serversOf = (testCase) => testCase.servers ?? ['ours', ...(testCase.flows.
 /** Starts the server under test: the raw server (it picks a port), or node-red running the case's flow (none for an idle case). */
 // testCase.port: 'nodered' when the load connects to Node-RED's own HTTP port (WebSocket);
 // otherwise the flow gets a free port of testCase.portKind ('tcp' or 'udp').
-async function startServer(testCase, flavour, execArgv, ns) {
+// nofile: the open-file limit to start it with (the connection cases, bench/connections.js).
+async function startServer(testCase, flavour, execArgv, ns, nofile) {
   if (flavour === 'raw') {
-    const raw = ipc.start(path.join(__dirname, testCase.raw.script), [JSON.stringify(testCase.raw.args)], { execArgv, netns: ns });
+    const raw = ipc.start(path.join(__dirname, testCase.raw.script), [JSON.stringify(testCase.raw.args)], { execArgv, netns: ns, nofile });
     const { port } = await withTimeout(raw.ready, 10000, 'raw server to listen').catch(async (err) => {
       await raw.stop();
       throw err;
     });
-    return { pid: raw.pid, port, reset: () => raw.call('reset'), stats: () => raw.call('stats'), stop: () => raw.stop() };
+    return { pid: raw.pid, port, reset: () => raw.call('reset'), resetLoop: () => raw.call('reset', { loopOnly: true }), memory: () => raw.call('memory'), stats: () => raw.call('stats'), stop: () => raw.stop() };
   }
-  const red = new NodeRedServer(flavour, { execArgv, netns: ns });
+  const red = new NodeRedServer(flavour, { execArgv, netns: ns, nofile });
   let port = testCase.load && testCase.port !== 'nodered' ? await freePort(testCase.portKind) : undefined;
   try {
     await red.start();
@@ -89,12 +93,22 @@ async function startServer(testCase, flavour, execArgv, ns) {
       const state = red.child.exitCode !== null || red.child.signalCode !== null ? `node-red exited (${red.child.exitCode ?? red.child.signalCode})` : 'node-red still running';
       throw new Error(`${err.message}${err.cause ? ` (${err.cause.code || err.cause.message})` : ''}; ${state}; log: ${red.log.slice(-600)}`);
     });
-  return { pid: red.pid, port, reset: explained(() => red.reset()), stats: explained(() => red.stats()), settle: explained(() => red.settle()), stop: () => red.stop() };
+  return {
+    pid: red.pid,
+    port,
+    reset: explained(() => red.reset()),
+    resetLoop: explained(() => red.request('POST', '/bench/reset', { loopOnly: true })),
+    memory: explained(() => red.request('POST', '/bench/memory')),
+    stats: explained(() => red.stats()),
+    settle: explained(() => red.settle()),
+    stop: () => red.stop(),
+  };
 }
 
 async function measure(testCase, flavour, opts, rep, ns) {
   const execArgv = opts.profile ? ['--cpu-prof', '--cpu-prof-dir', opts.profileDir, '--cpu-prof-name', `${testCase.name}-${flavour}-rep${rep}.cpuprofile`] : [];
-  if (testCase.idle) execArgv.push('--expose-gc');
+  if (testCase.idle || testCase.connections) execArgv.push('--expose-gc');
+  if (testCase.connections) return connections.measure({ testCase, flavour, opts, ns, execArgv, window: windowOf(testCase, opts), startServer });
   let server;
   let load;
   try {

@@ -14,6 +14,7 @@ const optional = [
 module.exports = [
   ...require('./tcp'),
   ...optional.filter(([set, file]) => shipped.includes(set) && fs.existsSync(path.join(__dirname, file))).flatMap(([, file]) => require(file)),
+  ...require('./connections'),
   ...require('./runtime'),
   ...require('./idle'),
 ];

@@ -5,7 +5,7 @@
 // sequence number (uint32 LE) from the first bytes of each Buffer payload (the UDP senders write
 // one), so loss is counted exactly: the numbers missing between the first and last seen. GET /bench/stats and
 // POST /bench/reset on the admin API read and restart the counters and the event-loop monitor.
-// POST /bench/settle (the idle-rss case) answers once the runtime is idle: see settle() below.
+// POST /bench/memory: memory after a full GC. POST /bench/settle (the idle-rss case) answers once the runtime is idle: see settle() below.
 const { monitorEventLoopDelay, performance } = require('perf_hooks');
 const v8 = require('v8');
 
@@ -114,7 +114,18 @@ module.exports = function (RED) {
       (err) => res.status(500).send(err.message),
     );
   });
+  // bench/connections.js: a full GC (node-red runs with --expose-gc there), then the memory in bytes
+  RED.httpAdmin.post('/bench/memory', (req, res) => {
+    global.gc?.();
+    res.json(process.memoryUsage());
+  });
+  // body {loopOnly: true}: restart the loop monitor only, keep the counts (bench/connections.js)
   RED.httpAdmin.post('/bench/reset', (req, res) => {
+    if (req.body?.loopOnly) {
+      loop.reset();
+      res.json({ ok: true });
+      return;
+    }
     counts.msgs = 0;
     counts.frames = 0;
     counts.seqFirst = -1;

@@ -14,8 +14,8 @@ const net = require('net');
 const os = require('os');
 const path = require('path');
 const ipc = require('../ipc');
+const { launcher } = require('../launcher');
 const { sleep } = require('../metrics');
-const tools = require('../../test/support/tools');
 
 const root = path.join(__dirname, '..', '..');
 const redJs = require.resolve('node-red/red.js', { paths: [root] });
@@ -95,11 +95,15 @@ function makeUserDir(flavour) {
 const CONFIG_NODE = /-endpoint$|-group$|^websocket-(listener|client)$/;
 
 class NodeRedServer {
-  /** flavour: 'ours' | 'core'; execArgv: extra node options (e.g. --cpu-prof); netns: a network namespace to run in. */
-  constructor(flavour, { execArgv = [], netns } = {}) {
+  /**
+   * flavour: 'ours' | 'core'; execArgv: extra node options (e.g. --cpu-prof); netns: a network
+   * namespace to run in; nofile: the open-file limit to run with (bench/launcher.js).
+   */
+  constructor(flavour, { execArgv = [], netns, nofile } = {}) {
     this.flavour = flavour;
     this.execArgv = execArgv;
     this.netns = netns;
+    this.nofile = nofile;
     this.log = '';
   }
 
@@ -116,9 +120,9 @@ class NodeRedServer {
       await this.helper.ready;
     }
     const args = [...this.execArgv, redJs, '--userDir', this.userDir, '--settings', path.join(this.userDir, 'settings.js')];
-    // `ip netns exec` execs node in place: the pid is node-red's own.
-    const [command, argv] = this.netns ? [tools.ip(), ['netns', 'exec', this.netns, process.execPath, ...args]] : [process.execPath, args];
-    this.child = spawn(command, argv, {
+    // `ip netns exec` and the `ulimit -n` shell exec node in place: the pid is node-red's own.
+    const [command, ...prefix] = launcher({ netns: this.netns, nofile: this.nofile });
+    this.child = spawn(command, [...prefix, ...args], {
       cwd: this.userDir,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
