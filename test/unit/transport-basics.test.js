@@ -1,6 +1,7 @@
 'use strict';
 require('should');
 const { Backoff } = require('../../dist/transport/backoff');
+const { ReconnectSchedule } = require('../../dist/transport/reconnect-schedule');
 const { BoundedQueue } = require('../../dist/transport/bounded-queue');
 const { PacedDelivery } = require('../../dist/transport/paced-delivery');
 const { PendingWrites } = require('../../dist/transport/pending-writes');
@@ -27,6 +28,29 @@ describe('Backoff', function () {
     backoff.next().should.equal(300);
     backoff.reset();
     backoff.next().should.equal(100);
+  });
+});
+
+describe('ReconnectSchedule', function () {
+  it('tells the time left at once and at each whole second left, then attempts', async function () {
+    const schedule = new ReconnectSchedule({ initialMs: 2300, maxMs: 2300, factor: 2, jitter: 0 });
+    const heard = [];
+    const attempted = new Promise((resolve) => {
+      schedule.schedule(() => resolve(heard.slice()), (left) => heard.push(left)).should.equal(2300);
+    });
+    (await attempted).should.eql([2300, 2000, 1000]);
+  });
+
+  it('waits once, without updates, when nobody listens, and stops on cancel', async function () {
+    const schedule = new ReconnectSchedule({ initialMs: 20, maxMs: 20, factor: 1, jitter: 0 });
+    await new Promise((resolve) => schedule.schedule(resolve));
+    let attempts = 0;
+    const heard = [];
+    schedule.schedule(() => attempts++, (left) => heard.push(left));
+    schedule.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    attempts.should.equal(0);
+    heard.should.eql([20]);
   });
 });
 

@@ -7,8 +7,9 @@ function shorten(text: string): string {
   return text.length > MAX_REASON ? `${text.slice(0, MAX_REASON - 1)}…` : text;
 }
 
+/** Rounded up, as a countdown shows it: 4.3 s reads "5 s" until 4 s are left (see ReconnectSchedule). */
 function seconds(ms: number): string {
-  return ms < 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+  return ms < 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.ceil(ms / 1000)} s`;
 }
 
 function suffix(counters?: EndpointCounters): string {

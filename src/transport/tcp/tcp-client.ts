@@ -137,7 +137,6 @@ export class TcpClientEndpoint extends TcpEndpoint {
 
   private scheduleReconnect(reason: string): void {
     if (this.stopped) return;
-    const delay = this.reconnect.schedule(() => this.connect());
-    this.setState({ phase: 'reconnecting', inMs: delay, reason });
+    this.reconnect.schedule(() => this.connect(), (inMs) => this.setState({ phase: 'reconnecting', inMs, reason }));
   }
 }

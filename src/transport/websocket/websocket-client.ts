@@ -171,8 +171,7 @@ export class WebSocketClientEndpoint extends WebSocketEndpoint {
 
   private scheduleReconnect(reason: string): void {
     if (this.stopped) return;
-    const delay = this.reconnect.schedule(() => this.connect());
-    this.setState({ phase: 'reconnecting', inMs: delay, reason });
+    this.reconnect.schedule(() => this.connect(), (inMs) => this.setState({ phase: 'reconnecting', inMs, reason }));
   }
 
   private startHeartbeat(session: WebSocketSession): void {

@@ -1,0 +1,73 @@
+'use strict';
+// A client waiting to reconnect counts down under its nodes, one status update a second.
+require('should');
+const net = require('net');
+const { helper, load, nodeSet, useHelper } = require('../support/red');
+const { once, until } = require('../support/events');
+
+/** A port nothing listens on: every connection attempt is refused at once. */
+async function closedPort() {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The status texts one node has shown, in order (the test helper spies on every node at once). */
+function statusTexts(node) {
+  return node.status.getCalls().filter((call) => call.thisValue === node).map((call) => call.args[0].text);
+}
+
+// A wait of 3 s ± 20 % jitter: 2.4 to 3.6 s, so the countdown starts at 3 or 4 s.
+const WAIT = { reconnectInitial: 3, reconnectMax: 3 };
+
+const CLIENTS = [
+  {
+    transport: 'tcp',
+    nodes: nodeSet('tcp'),
+    endpoint: (port) => ({ type: 'netcast-tcp-endpoint', mode: 'client', host: '127.0.0.1', port, ...WAIT }),
+  },
+  {
+    transport: 'websocket',
+    nodes: nodeSet('websocket'),
+    endpoint: (port) => ({ type: 'netcast-websocket-endpoint', mode: 'client', url: `ws://127.0.0.1:${port}/feed`, heartbeat: 0, ...WAIT }),
+  },
+];
+
+describe('reconnect countdown in the status', function () {
+  useHelper();
+
+  for (const client of CLIENTS) {
+    it(`counts down each second until the next attempt (${client.transport} client)`, async function () {
+      const port = await closedPort();
+      await load([client.nodes], [
+        { id: 'tab', type: 'tab' },
+        { id: 'ep', ...client.endpoint(port) },
+        { id: 'in', type: `netcast-${client.transport}-in`, z: 'tab', endpoint: 'ep', wires: [[]] },
+        { id: 'out', type: `netcast-${client.transport}-out`, z: 'tab', endpoint: 'ep' },
+      ]);
+      const inNode = helper.getNode('in');
+      // the first attempt is refused, the countdown runs, then the second attempt starts
+      const retried = () => {
+        const texts = statusTexts(inNode);
+        const first = texts.findIndex((text) => text.startsWith('reconnecting in'));
+        return first >= 0 && texts.slice(first).some((text) => text.startsWith('connecting to'));
+      };
+      await until(retried, 8000, 'a countdown and the next attempt');
+      const texts = statusTexts(inNode);
+      const start = texts.findIndex((text) => text.startsWith('reconnecting in'));
+      const end = texts.findIndex((text, i) => i > start && text.startsWith('connecting to'));
+      const countdown = texts.slice(start, end);
+      const seconds = countdown.map((text) => {
+        text.should.match(/^reconnecting in \d+ s$/);
+        return Number(/(\d+) s$/.exec(text)[1]);
+      });
+      seconds[0].should.be.within(3, 4);
+      seconds.should.eql(Array.from({ length: seconds[0] }, (_, i) => seconds[0] - i), `one update a second: ${JSON.stringify(countdown)}`);
+      // the out node shows the same countdown
+      const outTexts = statusTexts(helper.getNode('out'));
+      outTexts.should.containDeepOrdered(countdown);
+    });
+  }
+});
