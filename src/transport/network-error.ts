@@ -7,13 +7,12 @@ export interface ErrorContext {
   port?: number;
 }
 
-export class NetworkError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    cause?: unknown,
-  ) {
-    super(message, { cause });
+import { NetcastError } from '../errors';
+
+/** A socket's failure: `code` is the system's (ECONNREFUSED, EADDRINUSE, ...) or a TLS code. */
+export class NetworkError extends NetcastError {
+  constructor(message: string, code: string, cause?: unknown) {
+    super(message, code, { cause });
   }
 }
 
@@ -95,8 +94,8 @@ function explainErrno(code: string, ctx: ErrorContext): string | undefined {
 /** Wraps any socket error in a NetworkError whose message is one plain sentence. */
 export function explainNetworkError(err: unknown, ctx: ErrorContext): NetworkError {
   if (err instanceof NetworkError) return err;
-  const error = err instanceof Error ? err : new Error(String(err));
-  const code = String((error as NodeJS.ErrnoException).code ?? '');
-  const text = explainTls(code, error.message, ctx) ?? explainErrno(code, ctx) ?? `${ctx.action} ${where(ctx)} failed: ${error.message}`;
-  return new NetworkError(text, code || 'ERR_NETCAST', error);
+  const message = err instanceof Error ? err.message : String(err);
+  const code = String((err as NodeJS.ErrnoException | undefined)?.code ?? '');
+  const text = explainTls(code, message, ctx) ?? explainErrno(code, ctx) ?? `${ctx.action} ${where(ctx)} failed: ${message}`;
+  return new NetworkError(text, code || 'ERR_NETCAST', err);
 }

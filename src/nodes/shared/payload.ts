@@ -40,14 +40,15 @@ function decodeString(text: string, encoding: StringEncoding): Buffer {
 }
 
 function serialiseJson(value: unknown): string {
+  let text: string | undefined;
+  let reason = 'it cannot be turned into JSON';
   try {
-    const text = JSON.stringify(value);
-    if (text === undefined) throw new TypeError('not serialisable');
-    return text;
+    text = JSON.stringify(value);
   } catch (err) {
-    const reason = err instanceof Error && /circular/i.test(err.message) ? 'it contains a circular reference' : 'it cannot be turned into JSON';
-    throw new PayloadError(`msg.payload cannot be sent: ${reason}; send a Buffer, a string, or a plain object`);
+    if (err instanceof Error && /circular/i.test(err.message)) reason = 'it contains a circular reference';
   }
+  if (text === undefined) throw new PayloadError(`msg.payload cannot be sent: ${reason}; send a Buffer, a string, or a plain object`);
+  return text;
 }
 
 /** Bytes to put on the wire for msg.payload: Buffer as is, strings decoded, objects as JSON. */

@@ -6,7 +6,8 @@ import { checkDatagramSize, type IpFamily, type Peer, type SocketBufferSizes } f
 import { describeGroup, type GroupSpec } from './group-address';
 import { GroupReceiver, MembershipError } from './group-receiver';
 import { GroupSender } from './group-sender';
-import { describeChoice, type InterfaceChoice, type InterfaceLister, resolveInterfaces } from './interfaces';
+import { describeChoice, type InterfaceChoice, type InterfaceLister, type LocalInterface, resolveInterfaces } from './interfaces';
+import { NetcastError } from '../../errors';
 
 /** receiveBufferSize: of each group's receiving socket; sendBufferSize: of the sending sockets (bytes, 0 = OS default) */
 export interface MulticastEndpointOptions extends SocketBufferSizes {
@@ -41,6 +42,17 @@ interface PendingSend {
   bytes: Buffer;
   groups: GroupSpec[];
   callback: (err?: Error) => void;
+}
+
+/** Points a sender at an interface; false while the interface is missing or cannot be used yet. */
+function pointAt(sender: GroupSender, target: LocalInterface | undefined): boolean {
+  if (!target) return false;
+  try {
+    sender.useInterface(target);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export class UnknownGroupError extends Error {
@@ -125,8 +137,8 @@ export class MulticastEndpoint extends TypedEmitter<MulticastEndpointEvents> {
   send(bytes: Buffer, group: string | undefined, callback: (err?: Error) => void): void {
     const groups = this.groupsFor(group);
     for (const spec of groups) checkDatagramSize(bytes, spec.family, spec.group);
-    if (this.closing) throw new Error('the multicast endpoint is closing; the message was not sent');
-    if (this.currentState.phase === 'failed' && !this.bound) throw new Error(`the multicast socket is not open (${this.currentState.reason})`);
+    if (this.closing) throw new NetcastError('the multicast endpoint is closing; the message was not sent', 'ERR_NETCAST_CLOSING');
+    if (this.currentState.phase === 'failed' && !this.bound) throw new NetcastError(`the multicast socket is not open (${this.currentState.reason})`, 'ERR_NETCAST_NOT_OPEN');
     const item = { bytes, groups, callback };
     if (!this.sendReady) {
       this.pending.push(item);
@@ -143,7 +155,7 @@ export class MulticastEndpoint extends TypedEmitter<MulticastEndpointEvents> {
       clearInterval(this.renewTimer);
       const sockets = [...this.receivers, ...this.senders.values()];
       this.closing = Promise.all(sockets.map((socket) => socket.close())).then(() => {
-        for (const item of this.pending.drain()) item.callback(new Error('the multicast endpoint closed before the message could be sent'));
+        for (const item of this.pending.drain()) item.callback(new NetcastError('the multicast endpoint closed before the message could be sent', 'ERR_NETCAST_CLOSING'));
         this.setState({ phase: 'closed' });
       });
     }
@@ -245,13 +257,9 @@ export class MulticastEndpoint extends TypedEmitter<MulticastEndpointEvents> {
     for (const sender of this.senders.values()) {
       if (choice.kind === 'all') continue;
       const [target] = resolveInterfaces(choice, sender.family, this.options.listInterfaces());
-      try {
-        if (!target) throw new Error('missing');
-        sender.useInterface(target);
-      } catch {
-        missing.add(this.missingLabel(sender.family));
-        ready = false;
-      }
+      if (pointAt(sender, target)) continue;
+      missing.add(this.missingLabel(sender.family));
+      ready = false;
     }
     return ready && this.senders.size > 0;
   }
@@ -301,7 +309,7 @@ export class MulticastEndpoint extends TypedEmitter<MulticastEndpointEvents> {
     for (const spec of groups) {
       const sender = this.senders.get(spec.family);
       if (!sender) {
-        callback(new Error(`no ${spec.family} sender is open for ${spec.group}`));
+        callback(new NetcastError(`no ${spec.family} sender is open for ${spec.group}`, 'ERR_NETCAST_NOT_OPEN'));
         return;
       }
       sender.send(bytes, spec.group, this.options.port, (err) => {

@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { NetcastError } from '../../errors';
 
 // An error names the bad entry; a pasted megabyte of text should not come back in it.
 const MAX_SHOWN = 60;
@@ -33,7 +34,7 @@ export class AddressAllowlist {
   private add(entry: string): void {
     const [address, prefixText] = entry.split('/');
     const version = isIP(address);
-    if (version === 0) throw new Error(`${shown(entry)} in the allowed clients list is not an IP address or CIDR range; write e.g. 192.168.1.20 or 10.0.0.0/24`);
+    if (version === 0) throw new NetcastError(`${shown(entry)} in the allowed clients list is not an IP address or CIDR range; write e.g. 192.168.1.20 or 10.0.0.0/24`, 'ERR_NETCAST_CONFIG');
     const family = version === 6 ? 'ipv6' : 'ipv4';
     if (prefixText === undefined) {
       this.list.addAddress(address, family);
@@ -42,7 +43,7 @@ export class AddressAllowlist {
     const prefix = Number(prefixText);
     const maxPrefix = version === 6 ? 128 : 32;
     if (!Number.isInteger(prefix) || prefix < 0 || prefix > maxPrefix) {
-      throw new Error(`${shown(entry)} in the allowed clients list has an invalid prefix length; use /0 to /${maxPrefix}`);
+      throw new NetcastError(`${shown(entry)} in the allowed clients list has an invalid prefix length; use /0 to /${maxPrefix}`, 'ERR_NETCAST_CONFIG');
     }
     this.list.addSubnet(address, prefix, family);
   }

@@ -1,5 +1,6 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
+import { NetcastError } from '../../errors';
 import { ReconnectSchedule } from '../reconnect-schedule';
 import { BoundedQueue } from '../bounded-queue';
 import type { EndpointCounters } from '../endpoint-state';
@@ -89,7 +90,7 @@ export class TcpClientEndpoint extends TcpEndpoint {
       : net.connect({ host, port });
     this.socket = socket;
     const timer = setTimeout(() => {
-      socket.destroy(Object.assign(new Error('connect timeout'), { code: 'ERR_NETCAST_CONNECT_TIMEOUT' }));
+      socket.destroy(new NetcastError('connect timeout', 'ERR_NETCAST_CONNECT_TIMEOUT'));
     }, connectTimeoutMs);
     const onError = (err: Error) => {
       this.lastError = explainNetworkError(err, { action: 'connect to', host, port });
@@ -122,7 +123,7 @@ export class TcpClientEndpoint extends TcpEndpoint {
 
   private onConnectFailed(): void {
     if (this.stopped || this.session) return;
-    const err = this.lastError ?? explainNetworkError(new Error('connection closed before it was established'), { action: 'connect to', host: this.options.host, port: this.options.port });
+    const err = this.lastError ?? explainNetworkError(new NetcastError('connection closed before it was established', 'ERR_NETCAST_CLOSED_EARLY'), { action: 'connect to', host: this.options.host, port: this.options.port });
     this.emit('error', err);
     this.scheduleReconnect(err.message);
   }

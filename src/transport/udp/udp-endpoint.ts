@@ -3,7 +3,8 @@ import type { Codec, FrameDecoder } from '../../framing/types';
 import { FramingError } from '../../framing/errors';
 import { BoundedQueue } from '../bounded-queue';
 import type { EndpointCounters, EndpointState } from '../endpoint-state';
-import { explainNetworkError } from '../network-error';
+import { NetcastError } from '../../errors';
+import { explainNetworkError, NetworkError } from '../network-error';
 import { TypedEmitter } from '../typed-emitter';
 import { addressForSocket, applyBufferSizes, checkDatagramSize, closeSocket, type IpFamily, type Peer, peerFrom, type SocketBufferSizes } from './datagram';
 
@@ -114,8 +115,8 @@ export class UdpEndpoint extends TypedEmitter<UdpEndpointEvents> {
     const destination = this.destinationFor(to);
     const bytes = this.options.codec ? this.options.codec.encoder.encode(payload) : payload;
     checkDatagramSize(bytes, this.options.family, destination.host);
-    if (this.closing) throw new Error('the UDP endpoint is closing; the message was not sent');
-    if (this.currentState.phase === 'failed') throw new Error(`the UDP socket is not open (${this.currentState.reason})`);
+    if (this.closing) throw new NetcastError('the UDP endpoint is closing; the message was not sent', 'ERR_NETCAST_CLOSING');
+    if (this.currentState.phase === 'failed') throw new NetcastError(`the UDP socket is not open (${this.currentState.reason})`, 'ERR_NETCAST_NOT_OPEN');
     if (!this.ready) {
       this.pending.push({ bytes, to: destination, callback });
       this.emit('state');
@@ -128,7 +129,7 @@ export class UdpEndpoint extends TypedEmitter<UdpEndpointEvents> {
   close(): Promise<void> {
     if (!this.closing) {
       this.closing = closeSocket(this.socket).then(() => {
-        for (const item of this.pending.drain()) item.callback(new Error('the UDP endpoint closed before the message could be sent'));
+        for (const item of this.pending.drain()) item.callback(new NetcastError('the UDP endpoint closed before the message could be sent', 'ERR_NETCAST_CLOSING'));
         this.setState({ phase: 'closed' });
       });
     }
@@ -164,7 +165,7 @@ export class UdpEndpoint extends TypedEmitter<UdpEndpointEvents> {
     this.socket.send(bytes, to.port, host, (err) => {
       if (!err) return callback();
       const explained = explainNetworkError(err, { action: 'send to', host: to.host, port: to.port });
-      callback(isBroadcastRefusal(err, this.options.broadcast) ? new Error(`${explained.message}; ${BROADCAST_HINT}`, { cause: err }) : explained);
+      callback(isBroadcastRefusal(err, this.options.broadcast) ? new NetworkError(`${explained.message}; ${BROADCAST_HINT}`, explained.code, err) : explained);
     });
   }
 
@@ -180,7 +181,7 @@ export class UdpEndpoint extends TypedEmitter<UdpEndpointEvents> {
     } catch (err) {
       this.decoder.reset();
       if (err instanceof FramingError && err.frames.length > 0) this.emit('records', err.frames, peer);
-      this.emit('error', err instanceof Error ? err : new Error(String(err)));
+      this.emit('error', err instanceof Error ? err : new NetcastError(String(err), 'ERR_NETCAST_FRAMING'));
     }
   }
 

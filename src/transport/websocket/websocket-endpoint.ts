@@ -75,7 +75,7 @@ export abstract class WebSocketEndpoint extends TypedEmitter<WebSocketEndpointEv
 }
 
 export class WebSocketSessionGoneError extends Error {
-  readonly code = 'ERR_NETCAST_SESSION_GONE';
+  readonly code = 'ERR_NETCAST_WS_SESSION_GONE';
   constructor(sessionId: string) {
     super(`WebSocket client ${sessionId} has disconnected, so the message was not sent; it may reconnect under a new msg._session`);
   }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
+import { NetcastError } from '../../errors';
 import { BoundedQueue } from '../bounded-queue';
 import { PendingWrites } from '../pending-writes';
 import { TurnCork } from '../turn-cork';
@@ -182,15 +183,16 @@ export class WebSocketSession implements WebSocketSessionInfo {
       this.closeReason = 'message too big';
       this.handlers.error(
         this,
-        new Error(
+        new NetcastError(
           `a message from ${this.remoteAddress} was larger than the ${this.options.maxPayload}-byte limit, so the connection was closed with code 1009; raise Max message size on the endpoint or send smaller messages`,
+          'ERR_NETCAST_WS_TOO_BIG',
         ),
       );
       return;
     }
     if (err.code?.startsWith('WS_ERR_')) {
       this.closeReason ??= 'protocol error';
-      this.handlers.error(this, new Error(`${this.remoteAddress} broke the WebSocket protocol (${err.message}), so the connection was closed`));
+      this.handlers.error(this, new NetcastError(`${this.remoteAddress} broke the WebSocket protocol (${err.message}), so the connection was closed`, 'ERR_NETCAST_WS_PROTOCOL', { cause: err }));
       return;
     }
     // network errors (reset, broken pipe) end the session; the close event reports them

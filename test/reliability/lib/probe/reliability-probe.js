@@ -18,7 +18,7 @@ module.exports = function (RED) {
     const item = { t: Date.now() };
     if (msg.error) {
       const message = String(msg.error.message);
-      item.error = { message: message.slice(0, 2000), length: message.length, type: msg.error.source && msg.error.source.type, id: msg.error.source && msg.error.source.id };
+      item.error = { message: message.slice(0, 2000), length: message.length, code: msg.error.code, type: msg.error.source && msg.error.source.type, id: msg.error.source && msg.error.source.id };
     }
     const payload = msg.payload;
     if (Buffer.isBuffer(payload)) item.payload = payload.toString('utf8').slice(0, 200);
