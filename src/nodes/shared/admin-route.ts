@@ -5,6 +5,7 @@
 //
 // Never call RED.httpAdmin.<method> elsewhere: test/system/admin-auth.test.js lists every /netcast
 // route of a running Node-RED and fails on one that answers without a token.
+import { NetcastError } from '../../errors';
 import type { HttpHandler, HttpRequest, HttpResponse, NodeAPI } from './red';
 
 export type AdminMethod = 'get' | 'post' | 'put' | 'delete';
@@ -22,8 +23,8 @@ const PREFIX = '/netcast/';
  * authentication and `permission`.
  */
 export function adminRoute(RED: NodeAPI, method: AdminMethod, path: string, permission: AdminPermission, handler: HttpHandler): void {
-  if (!path.startsWith(PREFIX)) throw new Error(`admin route ${path} must start with ${PREFIX}`);
-  if (!/^[\w-]+(\.[\w-]+)*\.(read|write)$/.test(permission)) throw new Error(`admin route ${path}: permission ${permission} must end in .read or .write`);
+  if (!path.startsWith(PREFIX)) throw new NetcastError(`admin route ${path} must start with ${PREFIX}`, 'ERR_NETCAST_INTERNAL');
+  if (!/^[\w-]+(\.[\w-]+)*\.(read|write)$/.test(permission)) throw new NetcastError(`admin route ${path}: permission ${permission} must end in .read or .write`, 'ERR_NETCAST_INTERNAL');
   RED.httpAdmin[method](path, guard(RED, permission), handler);
 }
 

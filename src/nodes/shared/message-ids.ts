@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { NetcastError } from '../../errors';
 
 // Two hex digits for every byte value, so an id costs one table read and one concatenation.
 const HEX2: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
@@ -23,7 +24,7 @@ export class MessageIds {
   private byte: number;
 
   constructor(seed: Uint8Array = randomBytes(8)) {
-    if (seed.length < 8) throw new RangeError('MessageIds needs an 8-byte seed');
+    if (seed.length < 8) throw new NetcastError('MessageIds needs an 8-byte seed', 'ERR_NETCAST_INTERNAL');
     const view = Buffer.from(seed.buffer, seed.byteOffset, 8);
     this.high = view.readUInt32BE(0);
     const low = view.readUInt32BE(4);
