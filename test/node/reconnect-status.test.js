@@ -4,6 +4,7 @@ require('should');
 const net = require('net');
 const { helper, load, nodeSet, useHelper } = require('../support/red');
 const { once, until } = require('../support/events');
+const { statusFor } = require('../../dist/nodes/shared/status');
 
 /** A port nothing listens on: every connection attempt is refused at once. */
 async function closedPort() {
@@ -37,6 +38,14 @@ const CLIENTS = [
 
 describe('reconnect countdown in the status', function () {
   useHelper();
+
+  it('rounds the time left up, as a countdown does, and shows tenths under a second', function () {
+    const text = (inMs) => statusFor({ phase: 'reconnecting', inMs, reason: 'refused' }).text;
+    text(4300).should.equal('reconnecting in 5 s');
+    text(4000).should.equal('reconnecting in 4 s');
+    text(1000).should.equal('reconnecting in 1 s');
+    text(500).should.equal('reconnecting in 0.5 s');
+  });
 
   for (const client of CLIENTS) {
     it(`counts down each second until the next attempt (${client.transport} client)`, async function () {
