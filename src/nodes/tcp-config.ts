@@ -38,6 +38,7 @@ export function readServerOptions(config: Config, tls: TlsMaterial | undefined):
     host: readString(config, 'host'),
     maxConnections: readInteger(config, 'maxConnections', { label: 'Max connections', min: 1, max: 100_000, fallback: 100 }),
     allowlist,
+    reusePort: readBoolean(config, 'reusePort', false),
     requireClientCert: tls !== undefined && readBoolean(config, 'requireClientCert', false),
   };
 }

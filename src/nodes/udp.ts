@@ -49,6 +49,7 @@ function readUdpOptions(config: Config): UdpEndpointOptions {
     port: readInteger(config, 'port', { label: 'Local port', min: 0, max: 65535, fallback: 0 }),
     ipv6Only: readBoolean(config, 'ipv6Only', false),
     reuseAddr: readBoolean(config, 'reuseAddr', false),
+    reusePort: readBoolean(config, 'reusePort', false),
     broadcast: readBoolean(config, 'broadcast', false),
     ...readBufferSizes(config),
     remoteHost,

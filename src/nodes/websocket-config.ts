@@ -80,7 +80,8 @@ function readListen(config: Config, host: HostServer, tls: TlsMaterial | undefin
   const listenOn = readChoice(config, 'listenOn', 'Listen on', ['nodered', 'port'] as const, 'nodered');
   if (listenOn === 'port') {
     const requireClientCert = tls !== undefined && readBoolean(config, 'requireClientCert', false);
-    return { kind: 'port', host: readString(config, 'host'), port: readPort(config, 'port', 'Port', true), path, tls, requireClientCert };
+    const reusePort = readBoolean(config, 'reusePort', false);
+    return { kind: 'port', host: readString(config, 'host'), port: readPort(config, 'port', 'Port', true), path, tls, requireClientCert, reusePort };
   }
   if (host.httpNodeRoot === false) {
     throw new ConfigError('Node-RED serves no HTTP nodes here (httpNodeRoot is false in settings.js); set the endpoint to listen on a port of its own');

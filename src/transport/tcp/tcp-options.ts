@@ -25,6 +25,8 @@ export interface TcpServerOptions extends TcpCommonOptions {
   host: string;
   maxConnections: number;
   allowlist: AddressAllowlist;
+  /** share the port with other processes (SO_REUSEPORT; Node >= 22.12): the kernel spreads connections */
+  reusePort: boolean;
   requireClientCert: boolean;
 }
 

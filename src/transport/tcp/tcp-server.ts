@@ -4,6 +4,7 @@ import { serverCounters, type EndpointCounters } from '../endpoint-state';
 import { explainNetworkError } from '../network-error';
 import { fairShare } from '../paced-delivery';
 import { SessionGoneError, TcpEndpoint } from './tcp-endpoint';
+import { checkReusePort, type ListenWithReusePort } from '../reuse-port';
 import type { TcpServerOptions } from './tcp-options';
 import { TcpSession } from './tcp-session';
 
@@ -22,6 +23,7 @@ export class TcpServerEndpoint extends TcpEndpoint {
 
   constructor(private readonly options: TcpServerOptions) {
     super();
+    checkReusePort(options.reusePort);
   }
 
   get counters(): EndpointCounters {
@@ -67,7 +69,9 @@ export class TcpServerEndpoint extends TcpEndpoint {
       this.emit('error', explained);
     });
     server.on('listening', () => this.reportListening());
-    server.listen({ port: this.options.port, host: this.options.host || undefined });
+    const listen: ListenWithReusePort = { port: this.options.port, host: this.options.host || undefined };
+    if (this.options.reusePort) listen.reusePort = true;
+    server.listen(listen);
   }
 
   send(payload: Buffer, sessionId?: string): void {

@@ -5,6 +5,7 @@ import { BoundedQueue } from '../bounded-queue';
 import type { EndpointCounters, EndpointState } from '../endpoint-state';
 import { NetcastError } from '../../errors';
 import { explainNetworkError, NetworkError } from '../network-error';
+import { checkReusePort, type DgramWithReusePort } from '../reuse-port';
 import { TypedEmitter } from '../typed-emitter';
 import { addressForSocket, applyBufferSizes, checkDatagramSize, closeSocket, type IpFamily, type Peer, peerFrom, type SocketBufferSizes } from './datagram';
 
@@ -18,6 +19,8 @@ export interface UdpEndpointOptions extends SocketBufferSizes {
   /** IPv6 only: refuse IPv4 peers instead of accepting them as ::ffff:a.b.c.d */
   ipv6Only: boolean;
   reuseAddr: boolean;
+  /** share the port with other processes (SO_REUSEPORT; Node >= 22.12): the kernel spreads datagrams */
+  reusePort: boolean;
   broadcast: boolean;
   /** where a send without its own destination goes; '' / 0 for none */
   remoteHost: string;
@@ -72,11 +75,14 @@ export class UdpEndpoint extends TypedEmitter<UdpEndpointEvents> {
 
   constructor(readonly options: UdpEndpointOptions) {
     super();
-    this.socket = dgram.createSocket({
+    checkReusePort(options.reusePort);
+    const socketOptions: DgramWithReusePort = {
       type: options.family === 'ipv6' ? 'udp6' : 'udp4',
       reuseAddr: options.reuseAddr,
       ipv6Only: options.family === 'ipv6' && options.ipv6Only,
-    });
+    };
+    if (options.reusePort) socketOptions.reusePort = true;
+    this.socket = dgram.createSocket(socketOptions);
     this.decoder = options.codec?.createDecoder();
     this.pending = new BoundedQueue(options.pendingLimit, 'drop-oldest');
     this.socket.on('message', (data, rinfo) => this.onDatagram(data, peerFrom(rinfo)));

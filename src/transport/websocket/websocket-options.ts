@@ -23,7 +23,8 @@ export interface WebSocketCommonOptions {
 /** Where a server takes its upgrades: a path on an HTTP server it shares, or its own port. */
 export type WebSocketListen =
   | { kind: 'shared'; server: Server; path: string }
-  | { kind: 'port'; host: string; port: number; path: string; tls?: TlsMaterial; requireClientCert: boolean };
+  /** reusePort: share the port with other processes (SO_REUSEPORT; Node >= 22.12) */
+  | { kind: 'port'; host: string; port: number; path: string; tls?: TlsMaterial; requireClientCert: boolean; reusePort: boolean };
 
 export interface WebSocketServerOptions extends WebSocketCommonOptions {
   listen: WebSocketListen;

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { serverCounters, type EndpointCounters } from '../endpoint-state';
 import { explainNetworkError } from '../network-error';
+import { checkReusePort, type ListenWithReusePort } from '../reuse-port';
 import { fairShare } from '../paced-delivery';
 import { AuthThrottle } from '../auth-throttle';
 import { UpgradeGate, refuseUpgrade, type Refusal } from './upgrade-gate';
@@ -40,6 +41,7 @@ export class WebSocketServerEndpoint extends WebSocketEndpoint {
 
   constructor(private readonly options: WebSocketServerOptions) {
     super();
+    if (options.listen.kind === 'port') checkReusePort(options.listen.reusePort);
     this.gate = new UpgradeGate(options);
     this.throttle = new AuthThrottle(options.authThrottle);
     this.wss = new (wsLibrary().WebSocketServer)({
@@ -93,7 +95,9 @@ export class WebSocketServerEndpoint extends WebSocketEndpoint {
     this.ownServer = server;
     server.on('error', (err) => this.fail(explainNetworkError(err, { action: 'listen', host: listen.host || undefined, port: listen.port })));
     server.on('listening', () => this.reportListening());
-    if (this.claimPath(server)) server.listen({ port: listen.port, host: listen.host || undefined });
+    const listenOptions: ListenWithReusePort = { port: listen.port, host: listen.host || undefined };
+    if (listen.reusePort) listenOptions.reusePort = true;
+    if (this.claimPath(server)) server.listen(listenOptions);
   }
 
   send(message: WebSocketMessage, sessionId?: string): void {
