@@ -60,5 +60,10 @@ export function readClientOptions(config: Config, tls: TlsMaterial | undefined):
     host,
     connectTimeoutMs: readSecondsAsMs(config, 'connectTimeout', { label: 'Connect timeout', min: 0.1, max: 600, fallback: 10 }),
     backoff,
+    pool: {
+      maxConnections: readInteger(config, 'poolSize', { label: 'Max pooled connections', min: 1, max: 100_000, fallback: 100 }),
+      idleMs: readSecondsAsMs(config, 'poolIdleTimeout', { label: 'Close pooled connections idle for', min: 0.01, max: 86400, fallback: 60 }),
+      queueSize: Math.max(1, readInteger(config, 'queueSize', { label: 'Queue size', min: 0, max: 1_000_000, fallback: 1000 })),
+    },
   };
 }

@@ -10,6 +10,7 @@ import { MessageIds } from './shared/message-ids';
 import { registeredSettings } from './shared/site-defaults';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './shared/red';
 import { tlsMaterialFrom } from './shared/tls';
+import { targetOf } from './shared/target';
 import { plainAddress, sessionIdFor } from './shared/session';
 import { readClientOptions, readMode, readServerOptions } from './tcp-config';
 
@@ -114,9 +115,19 @@ export = function register(RED: NodeAPI): void {
     if (!link) return;
     const { endpoint, endpointId } = link;
     const encoding = parseStringEncoding(def.encoding);
+    // msg.host/msg.port: a client endpoint's pool connects to any device (the same pool tcp request uses)
+    const allowTarget = readBoolean(def, 'allowMsgDestination', false) && endpoint instanceof TcpClientEndpoint;
 
     node.on('input', (msg, _send, done) => {
       try {
+        const target = allowTarget ? targetOf(msg, (endpoint as TcpClientEndpoint).host, (endpoint as TcpClientEndpoint).port) : undefined;
+        if (target) {
+          const client = (endpoint as TcpClientEndpoint).pool.client(target);
+          if (msg.reset || msg.close) client.endSession(undefined, Boolean(msg.reset));
+          else client.send(payloadToBuffer(msg.payload, encoding));
+          done();
+          return;
+        }
         const sessionId = sessionIdFor(msg, 'tcp', endpointId);
         const hasPayload = msg.payload !== undefined && msg.payload !== null;
         if (msg.reset || msg.close) {

@@ -7,7 +7,8 @@ import type { EndpointCounters } from '../endpoint-state';
 import { explainNetworkError, NetworkError } from '../network-error';
 import { SessionGoneError, TcpEndpoint } from './tcp-endpoint';
 import type { TcpClientOptions } from './tcp-options';
-import { TcpSession } from './tcp-session';
+import { TcpSession, type TcpSessionInfo } from './tcp-session';
+import { TcpClientPool, type Target } from './tcp-client-pool';
 
 /**
  * A TCP (or TLS) client that stays connected: it reconnects with exponential backoff and keeps
@@ -22,6 +23,7 @@ export class TcpClientEndpoint extends TcpEndpoint {
   private stopped = false;
   private closing?: Promise<void>;
   private lastError?: NetworkError;
+  private targets?: TcpClientPool;
 
   constructor(private readonly options: TcpClientOptions) {
     super();
@@ -37,9 +39,46 @@ export class TcpClientEndpoint extends TcpEndpoint {
     return this.session?.isOpen ?? false;
   }
 
-  private get target(): string {
+  get host(): string {
+    return this.options.host;
+  }
+
+  get port(): number {
+    return this.options.port;
+  }
+
+  /** host:port, as people write it */
+  get target(): string {
     const { host, port } = this.options;
     return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  }
+
+  /** The open connection, if any. */
+  get sessionInfo(): TcpSessionInfo | undefined {
+    return this.session?.isOpen ? this.session : undefined;
+  }
+
+  /**
+   * Connections to other devices (msg.host/msg.port), made with this endpoint's settings, on
+   * demand. Their frames, connections and errors are reported as this endpoint's.
+   */
+  get pool(): TcpClientPool {
+    this.targets ??= new TcpClientPool(this, this.options.pool ?? { maxConnections: 100, idleMs: 60_000, queueSize: this.options.queueSize }, (target) => this.spawn(target));
+    return this.targets;
+  }
+
+  /** The payload framed as this endpoint frames it; throws FramingError. */
+  encode(payload: Buffer): Buffer {
+    return this.options.codec.encoder.encode(payload);
+  }
+
+  /** Sends bytes already framed by encode(). */
+  sendFramed(bytes: Buffer): void {
+    if (this.session?.isOpen) this.session.send(bytes);
+    else {
+      this.outbox.push(bytes);
+      this.emit('state');
+    }
   }
 
   start(): void {
@@ -47,14 +86,11 @@ export class TcpClientEndpoint extends TcpEndpoint {
   }
 
   send(payload: Buffer, sessionId?: string): void {
-    const bytes = this.options.codec.encoder.encode(payload);
-    if (sessionId !== undefined && this.session?.id !== sessionId) throw new SessionGoneError(sessionId);
-    if (this.session?.isOpen) {
-      this.session.send(bytes);
-      return;
+    if (sessionId !== undefined && this.session?.id !== sessionId) {
+      if (this.targets?.sendToSession(sessionId, payload)) return;
+      throw new SessionGoneError(sessionId);
     }
-    this.outbox.push(bytes);
-    this.emit('state');
+    this.sendFramed(this.options.codec.encoder.encode(payload));
   }
 
   endSession(sessionId: string | undefined, reset: boolean): void {
@@ -71,6 +107,7 @@ export class TcpClientEndpoint extends TcpEndpoint {
   private async shutDown(): Promise<void> {
     this.stopped = true;
     this.reconnect.cancel();
+    const pooled = this.targets?.close();
     const socket = this.socket;
     if (socket && !socket.destroyed) {
       const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
@@ -78,7 +115,17 @@ export class TcpClientEndpoint extends TcpEndpoint {
       else socket.destroy();
       await closed;
     }
+    await pooled;
     this.setState({ phase: 'closed' });
+  }
+
+  private spawn(target: Target): TcpClientEndpoint {
+    const client = new TcpClientEndpoint({ ...this.options, host: target.host, port: target.port, pool: undefined });
+    client.on('frames', (session, frames) => this.emit('frames', session, frames));
+    client.on('open', (session) => this.emit('open', session));
+    client.on('close', (session, reason) => this.emit('close', session, reason));
+    client.on('error', (err, session) => this.emit('error', err, session));
+    return client;
   }
 
   private connect(): void {

@@ -3,6 +3,7 @@ import type { BackoffOptions } from '../backoff';
 import type { OverflowPolicy } from '../bounded-queue';
 import type { Codec } from '../../framing';
 import type { AddressAllowlist } from './allowlist';
+import type { PoolLimits } from './tcp-client-pool';
 
 export interface TcpCommonOptions {
   port: number;
@@ -34,4 +35,6 @@ export interface TcpClientOptions extends TcpCommonOptions {
   host: string;
   connectTimeoutMs: number;
   backoff: BackoffOptions;
+  /** connections to other targets named by messages (msg.host/msg.port); defaults when absent */
+  pool?: PoolLimits;
 }
