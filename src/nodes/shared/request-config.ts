@@ -80,7 +80,7 @@ export class RequestOutputs {
       return;
     }
     const code = (err as { code?: unknown }).code;
-    msg.error = { message: err.message, code: typeof code === 'string' ? code : 'ERR_NETCAST_REQUEST', source: { id: node.id, type: node.type, name: node.name } };
+    msg.error = { message: err.message, code: typeof code === 'string' ? code : 'ERR_NETCAST', source: { id: node.id, type: node.type, name: node.name } };
     send(this.at(this.errorIndex, msg));
     done();
   }

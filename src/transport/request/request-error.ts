@@ -1,5 +1,7 @@
 // Why a request got no answer. Every failure carries a code a Catch node (or a switch on the
 // error output) can act on, and a sentence that says what to do.
+import { NetcastError } from '../../errors';
+
 export type RequestErrorCode =
   /** no answer within the timeout, after every retry */
   | 'ERR_NETCAST_REQUEST_TIMEOUT'
@@ -18,11 +20,9 @@ export type RequestErrorCode =
   /** the endpoint is closing (redeploy, shutdown) */
   | 'ERR_NETCAST_REQUEST_CLOSED';
 
-export class RequestError extends Error {
-  constructor(
-    readonly code: RequestErrorCode,
-    message: string,
-  ) {
-    super(message);
+export class RequestError extends NetcastError {
+  declare readonly code: RequestErrorCode;
+  constructor(code: RequestErrorCode, message: string) {
+    super(message, code);
   }
 }

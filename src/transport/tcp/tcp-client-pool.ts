@@ -1,6 +1,7 @@
 // One client endpoint, many devices: a connection per host:port, opened when a message first
 // names that target, reused, limited in number, closed after an idle time. The endpoint's own
 // host:port is the pool's first member and is never closed for idleness.
+import { NetcastError } from '../../errors';
 import type { MatchRule } from '../request/correlator';
 import { RequestError } from '../request/request-error';
 import { TcpRequestChannel, type Peer } from '../request/tcp-request-channel';
@@ -94,7 +95,7 @@ export class TcpClientPool extends TypedEmitter<TcpClientPoolEvents> {
   channel(target?: Target): TcpRequestChannel {
     const member = this.member(target);
     if (!member.channel) {
-      if (!this.rule) throw new Error('no request rule claimed on this endpoint');
+      if (!this.rule) throw new NetcastError('a request channel was asked for before a request node claimed a rule on this endpoint', 'ERR_NETCAST_INTERNAL');
       member.channel = new TcpRequestChannel(member.client, this.rule, this.limits.queueSize);
       member.channel.on('unmatched', (frame, peer) => this.emit('unmatched', frame, peer));
     }
