@@ -62,10 +62,13 @@ export class UpgradeGate {
       };
     }
     const offered = basicCredentials(request);
-    if (offered && sameSecret(offered.user, auth.user) && sameSecret(offered.password, auth.password)) return undefined;
+    const knownUser = offered !== undefined && sameSecret(offered.user, auth.user);
+    if (offered && knownUser && sameSecret(offered.password, auth.password)) return undefined;
+    // An unknown user name is not repeated: it is often a password typed into the wrong field.
+    const wrong = knownUser ? `the user name or password for "${auth.user}" is wrong` : 'the user name or password is wrong (an unknown user name, not shown)';
     return {
       status: 401,
-      reason: offered ? `the user name or password for "${offered.user}" is wrong` : 'no user name and password were sent',
+      reason: offered ? wrong : 'no user name and password were sent',
       authFailed: true,
       headers: { 'WWW-Authenticate': 'Basic realm="netcast", charset="UTF-8"' },
     };

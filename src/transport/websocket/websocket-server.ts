@@ -236,7 +236,7 @@ export class WebSocketServerEndpoint extends WebSocketEndpoint {
   private accept(ws: WebSocket, request: http.IncomingMessage): void {
     const session = new WebSocketSession(
       ws,
-      { remoteAddress: request.socket.remoteAddress ?? '', remotePort: request.socket.remotePort ?? 0, headers: request.headers },
+      { remoteAddress: request.socket.remoteAddress ?? '', remotePort: request.socket.remotePort ?? 0, headers: this.visibleHeaders(request) },
       this.options,
       {
         messages: (from, messages) => this.emit('messages', from, messages),
@@ -251,6 +251,13 @@ export class WebSocketServerEndpoint extends WebSocketEndpoint {
     this.startHeartbeat();
     this.emit('open', session);
     this.reportListening();
+  }
+
+  /** The request headers the flow may see: the credential this endpoint checked is not among them. */
+  private visibleHeaders(request: http.IncomingMessage): http.IncomingHttpHeaders {
+    if (this.options.auth.kind === 'none') return request.headers;
+    const { authorization: _credential, ...rest } = request.headers;
+    return rest;
   }
 
   private refuse(remoteAddress: string, reason: string): void {
