@@ -13,6 +13,7 @@ import { UpgradeRoutes, normalisePath } from './upgrade-routes';
 import { WebSocketEndpoint, WebSocketSessionGoneError } from './websocket-endpoint';
 import type { WebSocketMessage } from './websocket-endpoint';
 import type { WebSocketServerOptions } from './websocket-options';
+import { SharedHeartbeat } from './heartbeat';
 import { WebSocketSession } from './websocket-session';
 import { wsLibrary } from './ws-library';
 
@@ -33,11 +34,11 @@ export class WebSocketServerEndpoint extends WebSocketEndpoint {
   private readonly sessions = new Map<string, WebSocketSession>();
   private ownServer?: http.Server;
   private releaseRoute?: () => void;
-  private heartbeatTimer?: NodeJS.Timeout;
   private droppedByClosedSessions = 0;
   private closing?: Promise<void>;
   // busy clients together hand the flow about maxMessagesPerTurn per turn, not that many each
   private readonly messagesPerSessionTurn = fairShare(this.options.maxMessagesPerTurn, () => this.sessions.size);
+  private readonly heartbeat = new SharedHeartbeat<WebSocketSession>(this.options.heartbeatMs, () => this.sessions.values());
 
   constructor(private readonly options: WebSocketServerOptions) {
     super();
@@ -139,7 +140,7 @@ export class WebSocketServerEndpoint extends WebSocketEndpoint {
 
   private async shutDown(): Promise<void> {
     this.releaseRoute?.();
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeat.stop();
     for (const [timer, socket] of this.delayedRefusals) {
       clearTimeout(timer);
       socket.destroy();
@@ -248,7 +249,7 @@ export class WebSocketServerEndpoint extends WebSocketEndpoint {
       this.messagesPerSessionTurn,
     );
     this.sessions.set(session.id, session);
-    this.startHeartbeat();
+    this.heartbeat.add(session);
     this.emit('open', session);
     this.reportListening();
   }
@@ -270,21 +271,8 @@ export class WebSocketServerEndpoint extends WebSocketEndpoint {
     this.sessions.delete(session.id);
     this.droppedByClosedSessions += session.dropped + session.queued;
     this.emit('close', session, code, reason);
-    if (this.sessions.size === 0) this.stopHeartbeat();
+    if (this.sessions.size === 0) this.heartbeat.stop();
     if (!this.closing) this.reportListening();
-  }
-
-  // One timer for all clients, running only while there are any.
-  private startHeartbeat(): void {
-    if (this.options.heartbeatMs <= 0 || this.heartbeatTimer) return;
-    this.heartbeatTimer = setInterval(() => {
-      for (const session of this.sessions.values()) session.probe();
-    }, this.options.heartbeatMs);
-  }
-
-  private stopHeartbeat(): void {
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    this.heartbeatTimer = undefined;
   }
 
   private reportListening(): void {
