@@ -6,7 +6,7 @@ import { fairShare } from '../paced-delivery';
 import { SessionGoneError, TcpEndpoint } from './tcp-endpoint';
 import { checkReusePort, type ListenWithReusePort } from '../reuse-port';
 import type { TcpServerOptions } from './tcp-options';
-import { TcpSession } from './tcp-session';
+import { TcpSession, type TcpSessionHandlers } from './tcp-session';
 
 // A TLS client gets this long to finish its handshake: one that connects and sends nothing (slow
 // loris) is cut off instead of holding a socket for Node's default of two minutes.
@@ -20,6 +20,13 @@ export class TcpServerEndpoint extends TcpEndpoint {
   private droppedByClosedSessions = 0;
   private closing?: Promise<void>;
   private readonly framesPerSessionTurn = fairShare(this.options.maxFramesPerTurn, () => this.sessions.size);
+  // one handler object for every session (each is passed the session), not four closures per connection
+  private readonly sessionHandlers: TcpSessionHandlers = {
+    frames: (from, frames) => this.emit('frames', from, frames),
+    error: (from, err) => this.emit('error', err, from),
+    closed: (from, reason) => this.onSessionClosed(from, reason),
+    counters: () => this.emit('state'),
+  };
 
   constructor(private readonly options: TcpServerOptions) {
     super();
@@ -126,12 +133,7 @@ export class TcpServerEndpoint extends TcpEndpoint {
       this.refuse(remote, this.limitReached());
       return;
     }
-    const session = new TcpSession(socket, this.options, {
-      frames: (from, frames) => this.emit('frames', from, frames),
-      error: (from, err) => this.emit('error', err, from),
-      closed: (from, reason) => this.onSessionClosed(from, reason),
-      counters: () => this.emit('state'),
-    }, undefined, this.framesPerSessionTurn);
+    const session = new TcpSession(socket, this.options, this.sessionHandlers, undefined, this.framesPerSessionTurn);
     this.sessions.set(session.id, session);
     this.emit('open', session);
     this.reportListening();

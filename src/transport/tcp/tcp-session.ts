@@ -35,8 +35,20 @@ const HALF_CLOSE_AFTER_REPLY_MS = 250;
 // The smallest piece of an unread chunk handed to the decoder at a time.
 const MIN_DECODE_SLICE = 1024;
 
+// A gateway holds thousands of mostly idle connections, so what each one costs is kept small: the
+// socket's listeners are shared functions that find their session through this property (not five
+// closures per connection), and the send queue, the write bookkeeping and the close promise are
+// created when first needed (a device that only sends never gets them).
+const SESSION = Symbol('netcast.tcpSession');
+type SessionSocket = Socket & { [SESSION]?: TcpSession };
+
+interface Writer {
+  inFlight: PendingWrites<Buffer>;
+  cork: TurnCork;
+}
+
 /** One TCP connection: framing in, paced delivery to the flow, bounded and batched writes out. */
-export class TcpSession implements TcpSessionInfo {
+export class TcpSession implements TcpSessionInfo, LazyBacklog<Buffer> {
   readonly id = randomBytes(6).toString('hex');
   readonly remoteAddress: string;
   readonly remotePort: number;
@@ -45,8 +57,8 @@ export class TcpSession implements TcpSessionInfo {
   private readonly unread: Buffer[] = [];
   private bytesDecoded = 0;
   private framesDecoded = 0;
-  private readonly outbox: BoundedQueue<Buffer>;
-  private readonly inFlight = new PendingWrites<Buffer>((unsent) => this.onUnsent(unsent));
+  private queue?: BoundedQueue<Buffer>;
+  private writer?: Writer;
   private discardUnsent = false;
   private idleFlushTimer?: NodeJS.Timeout;
   private lingerTimer?: NodeJS.Timeout;
@@ -54,14 +66,14 @@ export class TcpSession implements TcpSessionInfo {
   private endWhenFlushed = false;
   private receivedData = false;
   private peerEnded = false;
-  private readonly cork: TurnCork;
   private closeReason?: string;
   private closed = false;
-  readonly whenClosed: Promise<void>;
+  private closedPromise?: Promise<void>;
+  private resolveClosed?: () => void;
 
   constructor(
     private readonly socket: Socket,
-    options: TcpCommonOptions,
+    private readonly options: TcpCommonOptions,
     private readonly handlers: TcpSessionHandlers,
     outbox?: BoundedQueue<Buffer>,
     framesPerTurn: TurnLimit = options.maxFramesPerTurn,
@@ -69,33 +81,67 @@ export class TcpSession implements TcpSessionInfo {
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
     this.decoder = options.codec.createDecoder();
-    this.cork = new TurnCork(socket);
-    this.outbox = outbox ?? new BoundedQueue<Buffer>(options.queueSize, options.queuePolicy);
-    const backlog: LazyBacklog<Buffer> = { take: (room) => this.decodeUpTo(room), hasMore: () => this.unread.length > 0 };
-    this.delivery = new PacedDelivery<Buffer>(socket, (frames) => handlers.frames(this, frames), framesPerTurn, backlog);
+    this.queue = outbox;
+    this.delivery = new PacedDelivery<Buffer>(socket, (frames) => handlers.frames(this, frames), framesPerTurn, this);
     socket.setNoDelay(options.noDelay);
     if (options.keepAlive) socket.setKeepAlive(true, options.keepAliveDelayMs);
     if (options.idleTimeoutMs > 0) {
       // socket.setTimeout would count our own writes as activity; a dead peer is one that sends nothing
       this.receiveIdleTimer = setTimeout(() => this.destroy(`no data for ${options.idleTimeoutMs / 1000} s`), options.idleTimeoutMs);
     }
-    this.whenClosed = new Promise((resolve) => socket.once('close', () => resolve()));
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('end', () => this.onEnd());
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      this.closeReason ??= err.code === 'ECONNRESET' ? 'reset by peer' : err.message;
-    });
-    socket.on('close', () => this.onClose());
-    socket.on('drain', () => this.flushOutbox());
-    if (this.outbox.length > 0) this.flushOutbox();
+    (socket as SessionSocket)[SESSION] = this;
+    socket.on('data', TcpSession.onSocketData).on('end', TcpSession.onSocketEnd).on('error', TcpSession.onSocketError).on('close', TcpSession.onSocketClose);
+    if (this.queued > 0) this.flushOutbox();
+  }
+
+  private static onSocketData(this: SessionSocket, chunk: Buffer): void {
+    this[SESSION]?.onData(chunk);
+  }
+
+  private static onSocketEnd(this: SessionSocket): void {
+    this[SESSION]?.onEnd();
+  }
+
+  private static onSocketError(this: SessionSocket, err: NodeJS.ErrnoException): void {
+    const session = this[SESSION];
+    if (session) session.closeReason ??= err.code === 'ECONNRESET' ? 'reset by peer' : err.message;
+  }
+
+  private static onSocketClose(this: SessionSocket): void {
+    this[SESSION]?.onClose();
+  }
+
+  private static onSocketDrain(this: SessionSocket): void {
+    this[SESSION]?.flushOutbox();
+  }
+
+  /** Resolves once the socket has closed. */
+  get whenClosed(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closedPromise ??= new Promise((resolve) => (this.resolveClosed = resolve));
+    return this.closedPromise;
   }
 
   get queued(): number {
-    return this.outbox.length;
+    return this.queue?.length ?? 0;
   }
 
   get dropped(): number {
-    return this.outbox.dropped;
+    return this.queue?.dropped ?? 0;
+  }
+
+  /** LazyBacklog: about `room` frames decoded from the unread bytes. */
+  take(room: number): Buffer[] {
+    return this.decodeUpTo(room);
+  }
+
+  hasMore(): boolean {
+    return this.unread.length > 0;
+  }
+
+  private get outbox(): BoundedQueue<Buffer> {
+    this.queue ??= new BoundedQueue<Buffer>(this.options.queueSize, this.options.queuePolicy);
+    return this.queue;
   }
 
   get isOpen(): boolean {
@@ -110,7 +156,7 @@ export class TcpSession implements TcpSessionInfo {
    */
   send(bytes: Buffer): void {
     const unwritable = this.closed || this.endWhenFlushed || this.socket.writableEnded || this.socket.destroyed;
-    if (unwritable || this.outbox.length > 0 || this.socket.writableLength > MAX_SOCKET_BUFFER) {
+    if (unwritable || this.queued > 0 || this.socket.writableLength > MAX_SOCKET_BUFFER) {
       this.outbox.push(bytes);
       this.handlers.counters();
       return;
@@ -121,7 +167,7 @@ export class TcpSession implements TcpSessionInfo {
   /** Graceful close: what was sent, queued messages included, still goes out. */
   end(reason: string): void {
     this.closeReason ??= reason;
-    if (this.outbox.length > 0) this.endWhenFlushed = true;
+    if (this.queued > 0) this.endWhenFlushed = true;
     else this.socket.end();
   }
 
@@ -145,9 +191,16 @@ export class TcpSession implements TcpSessionInfo {
 
   private write(bytes: Buffer): void {
     if (this.peerEnded) this.endAfter(HALF_CLOSE_AFTER_REPLY_MS);
-    this.cork.beforeWrite();
-    this.inFlight.add(bytes);
-    this.socket.write(bytes, this.inFlight.settle);
+    const writer = (this.writer ??= this.createWriter());
+    writer.cork.beforeWrite();
+    writer.inFlight.add(bytes);
+    this.socket.write(bytes, writer.inFlight.settle);
+  }
+
+  /** At the first write: 'drain' can only follow a write. */
+  private createWriter(): Writer {
+    this.socket.on('drain', TcpSession.onSocketDrain);
+    return { inFlight: new PendingWrites<Buffer>((unsent) => this.onUnsent(unsent)), cork: new TurnCork(this.socket) };
   }
 
   private onUnsent(unsent: Buffer[]): void {
@@ -159,12 +212,12 @@ export class TcpSession implements TcpSessionInfo {
   private flushOutbox(): void {
     if (this.closed || this.socket.writableEnded) return;
     let sent = false;
-    while (this.outbox.length > 0 && this.socket.writableLength <= MAX_SOCKET_BUFFER) {
+    while (this.queued > 0 && this.socket.writableLength <= MAX_SOCKET_BUFFER) {
       this.write(this.outbox.shift() as Buffer);
       sent = true;
     }
     if (sent) this.handlers.counters();
-    if (this.endWhenFlushed && this.outbox.length === 0) this.socket.end();
+    if (this.endWhenFlushed && this.queued === 0) this.socket.end();
   }
 
   private onData(chunk: Buffer): void {
@@ -281,5 +334,6 @@ export class TcpSession implements TcpSessionInfo {
     this.flushIdleFrame();
     this.delivery.finish();
     this.handlers.closed(this, this.closeReason ?? 'connection lost');
+    this.resolveClosed?.();
   }
 }
