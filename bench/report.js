@@ -15,10 +15,15 @@ const RESOURCES = [
   ['maxLoopDelayMs', 'max loop delay ms'],
   ['otherCpuPercent', 'other CPU %'],
 ];
+const SERVERS = ['ours', 'before', 'core', 'raw', 'ceiling'];
 const RATIOS = [
   ['ours/core', 'ours', 'core'],
   ['ours/raw', 'ours', 'raw'],
+  ['ours/ceiling', 'ours', 'ceiling'],
+  ['ours/before', 'ours', 'before'],
 ];
+// The profile table's columns (bench/profile.js owners), as shares of the server's busy time.
+const PROFILE_OWNERS = ['Node-RED', 'netcast', 'ws', 'Node.js', 'GC', 'V8 (program)', 'bench nodes', 'other modules'];
 
 function fmt(value) {
   if (value === undefined || value === null || !Number.isFinite(value)) return '–';
@@ -33,6 +38,12 @@ const fmtDifference = (value) => (Number.isFinite(value) ? `${value >= 0 ? '+' :
 function cell(stats, format = fmt) {
   if (!stats) return '–';
   return stats.n > 1 ? `${format(stats.median)} (${format(stats.min)}–${format(stats.max)})` : format(stats.median);
+}
+
+/** A profile's shares of the busy time, for the progress log. */
+function profileLine(profile) {
+  const shares = PROFILE_OWNERS.filter((o) => profile.busy[o] >= 0.5).map((o) => `${o} ${profile.busy[o].toFixed(0)} %`);
+  return `${shares.join(', ')} of busy time (idle ${profile.owners.idle.toFixed(0)} %); top: ${profile.top.slice(0, 3).map((r) => `${r.fn.split(' ')[0]} ${r.percent.toFixed(1)} %`).join(', ')}`;
 }
 
 /** One line for the progress log. */
@@ -68,22 +79,45 @@ function summarizeCase(testCase, servers, runs) {
     }
   }
   const windowS = ok.find((run) => run.values.windowS)?.values.windowS;
-  return { name: testCase.name, note: testCase.note, metrics: testCase.metrics, windowS, servers, runs, summary: byServer, ratios, ...(testCase.difference ? { differences } : {}) };
+  // profile shares (of busy time) per server: median (min–max) over the repetitions
+  const profile = {};
+  for (const server of servers) {
+    const profiled = ok.filter((r) => r.server === server && r.values.profile);
+    if (!profiled.length) continue;
+    profile[server] = Object.fromEntries(PROFILE_OWNERS.map((o) => [o, summarize(profiled.map((r) => r.values.profile.busy[o]))]));
+    profile[server].idle = summarize(profiled.map((r) => r.values.profile.owners.idle));
+  }
+  return {
+    name: testCase.name,
+    note: testCase.note,
+    metrics: testCase.metrics,
+    windowS,
+    servers,
+    runs,
+    summary: byServer,
+    ratios,
+    ...(testCase.difference ? { differences } : {}),
+    ...(Object.keys(profile).length ? { profile } : {}),
+  };
 }
 
 function table(results) {
+  // ours, core and raw always; before and ceiling when some case ran them
+  const servers = SERVERS.filter((s) => ['ours', 'core', 'raw'].includes(s) || results.some((r) => r.servers.includes(s)));
+  const ratios = RATIOS.filter(([, top, bottom]) => servers.includes(top) && servers.includes(bottom));
+  const names = servers.join(' / ');
   const lines = [
-    '| case | metric | ours | core | raw | ours/core | ours/raw | server CPU % ours / core / raw | peak RSS MB ours / core / raw | max loop delay ms ours / core / raw | CPU % of other processes ours / core / raw |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    `| case | metric | ${servers.join(' | ')} | ${ratios.map(([name]) => name).join(' | ')} | server CPU % ${names} | peak RSS MB ${names} | max loop delay ms ${names} | CPU % of other processes ${names} |`,
+    `|---|---|${servers.map(() => '---|').join('')}${ratios.map(() => '---|').join('')}---|---|---|---|`,
   ];
-  const triple = (result, key) => ['ours', 'core', 'raw'].map((s) => (result.summary[s] ? fmt(result.summary[s][key]?.median) : '–')).join(' / ');
+  const triple = (result, key) => servers.map((s) => (result.summary[s] ? fmt(result.summary[s][key]?.median) : '–')).join(' / ');
   for (const result of results) {
     result.metrics.forEach((metric, i) => {
       const row = [
         i === 0 ? result.name : '',
         metric,
-        ...['ours', 'core', 'raw'].map((s) => cell(result.summary[s]?.[metric])),
-        ...RATIOS.map(([name, top, bottom]) => {
+        ...servers.map((s) => cell(result.summary[s]?.[metric])),
+        ...ratios.map(([name, top, bottom]) => {
           if (!result.differences) return cell(result.ratios[name]?.[metric], fmtRatio);
           const difference = result.differences[`${top}-${bottom}`]?.[metric];
           return difference ? `${cell(difference, fmtDifference)} MB added` : '–';
@@ -94,6 +128,22 @@ function table(results) {
     });
   }
   return lines.join('\n');
+}
+
+/** Where each server's busy time went over the measurement window (only with --profile). */
+function profileTable(results) {
+  const rows = results.flatMap((result) =>
+    Object.entries(result.profile ?? {}).map(([server, shares]) => `| ${result.name} | ${server} | ${PROFILE_OWNERS.map((o) => cell(shares[o], (v) => v.toFixed(1))).join(' | ')} | ${cell(shares.idle, (v) => v.toFixed(1))} |`),
+  );
+  if (!rows.length) return [];
+  return [
+    'Profile (--profile): share of each server\'s busy CPU time over the measurement window, % median (min–max) over the repetitions. A function of Node.js or V8 counts for the nearest caller with an owner (Buffer#toString called by our decoder is netcast\'s, EventEmitter#emit called by Node-RED is Node-RED\'s); Node.js: the event loop, socket reads and timers no package asked for; idle: % of all samples.',
+    '',
+    `| case | server | ${PROFILE_OWNERS.join(' | ')} | idle |`,
+    `|---|---|${PROFILE_OWNERS.map(() => '---|').join('')}---|`,
+    ...rows,
+    '',
+  ];
 }
 
 function machine() {
@@ -129,15 +179,16 @@ function build(results, opts) {
     `reps=${meta.reps} window=${meta.windowS}s${results.some(windowNote) ? ' (shorter where the notes say)' : ''} warmup=${meta.warmupS}s ${meta.smoke ? '(smoke: not a measurement) ' : ''}node=${meta.node} node-red=${meta.nodeRed} commit=${meta.commit} dist built ${meta.package?.built ?? '?'}`,
     `machine: ${meta.cores} × ${meta.cpu}, ${meta.memoryGb} GB, Linux ${meta.kernel}; ${meta.date}`,
     '',
-    'Median (min–max) over the repetitions; ratios are computed per repetition. ours = netcast nodes in node-red, core = Node-RED\'s own nodes in node-red, raw = plain Node without Node-RED. Server CPU % is utime+stime of the server process over the window (100 = one core); peak RSS is its VmHWM; max loop delay is the longest event-loop stall in the window; CPU % of other processes is what the rest of the machine (not the server, not the load generator) used during the window: high values mean a disturbed measurement.',
+    `Median (min–max) over the repetitions; ratios are computed per repetition, the servers take turns within each. ours = netcast nodes in node-red, core = Node-RED\'s own nodes in node-red, raw = plain Node without Node-RED${meta.package?.baseline ? `, before = the same flows with the build of ${meta.package.baseline.commit} (--baseline)` : ''}${results.some((r) => r.servers.includes('ceiling')) ? ', ceiling = stock node-red where bench-source emits ready-made 64 B messages (no _msgid: Node-RED generates them) into the same sink, no network' : ''}. Server CPU % is utime+stime of the server process over the window (100 = one core); peak RSS is its VmHWM; max loop delay is the longest event-loop stall in the window; CPU % of other processes is what the rest of the machine (not the server, not the load generator) used during the window: high values mean a disturbed measurement.`,
     '',
     table(results),
     '',
+    ...profileTable(results),
     ...(notes.length ? ['Notes:', ...notes, ''] : []),
-    ...(checks.length ? ['Targets (issue 6):', ...checks.map((c) => `- ${c.met === true ? 'MET' : c.met === false ? 'MISSED' : 'n/a'} — ${c.target}: ${c.detail}`), ''] : []),
+    ...(checks.length ? ['Targets (issues 6 and 13):', ...checks.map((c) => `- ${c.met === true ? 'MET' : c.met === false ? 'MISSED' : 'n/a'} — ${c.target}: ${c.detail}`), ''] : []),
     ...(failed.length ? ['Failed measurements:', ...failed, ''] : []),
   ].join('\n');
   return { meta, cases: results, targets: checks, markdown };
 }
 
-module.exports = { brief, summarizeCase, build, fmt };
+module.exports = { brief, profileLine, summarizeCase, build, fmt };

@@ -1,9 +1,15 @@
 'use strict';
-// npm run bench [-- --only <case>[,<case>...]] [--reps N] [--window S] [--smoke] [--profile] [--servers ours,core,raw]
+// npm run bench [-- --only <case>[,<case>...]] [--reps N] [--window S] [--smoke] [--profile] [--servers ours,core,raw,ceiling,before] [--baseline <checkout>]
 // Defaults: 3 repetitions, a 4 s window after 1 s of warm-up (some cases set a shorter window of
 // their own; --window overrides every case); --smoke: 1 repetition, 1 s windows.
-// --profile: node --cpu-prof on every server process, profiles in bench/results/profiles (summarize
-// one with node bench/profile.js <file>).
+// --profile: node --cpu-prof on every server process, profiles in bench/results/profiles; each
+// node-red profile is summarized over the measurement window (bench/profile.js: the shares of
+// Node-RED, netcast, ws, Node.js, GC) and the report gets a profile table.
+// --baseline <checkout>: also run that (built) checkout's package as the `before` server, in the
+// same turns, for a before/after comparison in one run (ratio ours/before).
+// Cases with a `ceiling` flow also run it (server `ceiling`): stock Node-RED with bench-source
+// emitting ready-made messages into the case's sink, no network, Node-RED generating the ids;
+// the ratio ours/ceiling says how close ours gets to what the runtime itself can carry.
 // For each case and repetition, the same load against our nodes, the core nodes (both in a real
 // node-red process, started fresh for each measurement) and a plain-Node server, in turns.
 // A case with `netns: true` runs (servers, load, admin API calls) inside a network namespace
@@ -17,14 +23,15 @@ const fs = require('fs');
 const path = require('path');
 const ipc = require('./ipc');
 const netns = require('./netns');
-const { NodeRedServer, freePort, snapshotPackage } = require('./servers/node-red');
+const { NodeRedServer, freePort, snapshotPackage, snapshotBaseline } = require('./servers/node-red');
 const { ProcessWatch, sleep } = require('./metrics');
 const report = require('./report');
+const profiles = require('./profile');
 const allCases = require('./cases');
 const connections = require('./connections');
 
 function parseArgs(argv) {
-  const opts = { reps: 3, window: 4, smoke: false, profile: false, only: null, servers: null };
+  const opts = { reps: 3, window: 4, smoke: false, profile: false, only: null, servers: null, baseline: null };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -37,7 +44,8 @@ function parseArgs(argv) {
     else if (arg === '--servers') opts.servers = value().split(',').map((s) => s.trim());
     else if (arg === '--smoke') opts.smoke = true;
     else if (arg === '--profile') opts.profile = true;
-    else throw new Error(`unknown option ${arg} (use --only <case>, --reps N, --window S, --smoke, --profile, --servers ours,core,raw)`);
+    else if (arg === '--baseline') opts.baseline = value();
+    else throw new Error(`unknown option ${arg} (use --only <case>, --reps N, --window S, --smoke, --profile, --servers ours,core,raw,ceiling,before, --baseline <checkout>)`);
   }
   if (opts.smoke) Object.assign(opts, { reps: 1, window: 1 });
   if (!(opts.reps >= 1 && opts.window > 0)) throw new Error('--reps must be >= 1 and --window > 0');
@@ -62,7 +70,14 @@ function withTimeout(promise, ms, what) {
 const ROOT_NS = netns.currentNamespace();
 const ADMIN_TIMEOUT_MS = 60000;
 
-const serversOf = (testCase) => testCase.servers ?? ['ours', ...(testCase.flows.core ? ['core'] : []), 'raw'];
+function serversOf(testCase, opts) {
+  const servers = testCase.servers ?? ['ours', ...(testCase.flows.core ? ['core'] : []), 'raw', ...(testCase.flows.ceiling ? ['ceiling'] : [])];
+  return opts.baseline && servers.includes('ours') ? servers.flatMap((s) => (s === 'ours' ? ['ours', 'before'] : [s])) : servers;
+}
+/** The flow a server runs: `before` runs the same flow as ours, with the baseline's package. */
+const flowOf = (testCase, flavour) => testCase.flows[flavour === 'before' ? 'ours' : flavour];
+/** The ceiling has no network: bench-source emits the messages itself. */
+const hasLoad = (testCase, flavour) => Boolean(testCase.load) && flavour !== 'ceiling';
 
 /** Starts the server under test: the raw server (it picks a port), or node-red running the case's flow (none for an idle case). */
 // testCase.port: 'nodered' when the load connects to Node-RED's own HTTP port (WebSocket);
@@ -78,11 +93,11 @@ async function startServer(testCase, flavour, execArgv, ns, nofile) {
     return { pid: raw.pid, port, reset: () => raw.call('reset'), resetLoop: () => raw.call('reset', { loopOnly: true }), memory: () => raw.call('memory'), stats: () => raw.call('stats'), stop: () => raw.stop() };
   }
   const red = new NodeRedServer(flavour, { execArgv, netns: ns, nofile });
-  let port = testCase.load && testCase.port !== 'nodered' ? await freePort(testCase.portKind) : undefined;
+  let port = hasLoad(testCase, flavour) && testCase.port !== 'nodered' ? await freePort(testCase.portKind) : undefined;
   try {
     await red.start();
     if (testCase.port === 'nodered') port = red.port;
-    if (!testCase.idle) await red.deploy(testCase.flows[flavour](port));
+    if (!testCase.idle) await red.deploy(flowOf(testCase, flavour)(port));
   } catch (err) {
     await red.stop();
     throw err;
@@ -106,7 +121,9 @@ async function startServer(testCase, flavour, execArgv, ns, nofile) {
 }
 
 async function measure(testCase, flavour, opts, rep, ns) {
-  const execArgv = opts.profile ? ['--cpu-prof', '--cpu-prof-dir', opts.profileDir, '--cpu-prof-name', `${testCase.name}-${flavour}-rep${rep}.cpuprofile`] : [];
+  const profileName = `${testCase.name}-${flavour}-rep${rep}.cpuprofile`;
+  const execArgv = opts.profile ? ['--cpu-prof', '--cpu-prof-dir', opts.profileDir, '--cpu-prof-name', profileName] : [];
+  if (opts.profile) fs.rmSync(path.join(opts.profileDir, profileName), { force: true });
   if (testCase.idle || testCase.connections) execArgv.push('--expose-gc');
   if (testCase.connections) return connections.measure({ testCase, flavour, opts, ns, execArgv, window: windowOf(testCase, opts), startServer });
   let server;
@@ -114,7 +131,7 @@ async function measure(testCase, flavour, opts, rep, ns) {
   try {
     server = await startServer(testCase, flavour, execArgv, ns);
     const settled = testCase.idle ? await withTimeout(server.settle(), ADMIN_TIMEOUT_MS, 'settle') : undefined;
-    if (testCase.load) {
+    if (hasLoad(testCase, flavour)) {
       const spec = testCase.load(server.port, { rootNs: ROOT_NS });
       load = ipc.start(path.join(__dirname, spec.script), [JSON.stringify(spec.args)], { netns: ns });
       await withTimeout(load.ready, 15000, `${spec.script} to connect`);
@@ -137,11 +154,19 @@ async function measure(testCase, flavour, opts, rep, ns) {
         // the server is gone; the error above says why
       }
     }
-    return { ...testCase.measure({ server: serverStats, load: loadStats, settled, proc }), ...proc, windowS: window, maxLoopDelayMs: serverStats.maxLoopDelayMs, ...(serverStats.memoryMb ? { memoryMb: serverStats.memoryMb } : {}) };
+    return { ...testCase.measure({ server: serverStats, load: loadStats, settled, proc }), ...proc, windowS: window, maxLoopDelayMs: serverStats.maxLoopDelayMs, ...(serverStats.memoryMb ? { memoryMb: serverStats.memoryMb } : {}), ...(serverStats.windowUs ? { windowUs: serverStats.windowUs } : {}) };
   } finally {
     await load?.stop();
     await server?.stop();
   }
+}
+
+/** The profile's owner shares over the measurement window (the server has exited and written it). */
+function profileOf(testCase, flavour, rep, values, opts) {
+  const file = path.join(opts.profileDir, `${testCase.name}-${flavour}-rep${rep}.cpuprofile`);
+  if (!values.windowUs || !fs.existsSync(file)) return undefined;
+  const { owners, rows } = profiles.summarize(file, 8, values.windowUs);
+  return { owners, busy: profiles.busyShares(owners), top: rows };
 }
 
 async function main() {
@@ -156,10 +181,11 @@ async function main() {
 
   const started = Date.now();
   opts.package = snapshotPackage();
+  if (opts.baseline) opts.package.baseline = snapshotBaseline(opts.baseline);
   const results = [];
   let failures = 0;
   for (const testCase of cases) {
-    const servers = serversOf(testCase).filter((s) => !opts.servers || opts.servers.includes(s));
+    const servers = serversOf(testCase, opts).filter((s) => !opts.servers || opts.servers.includes(s));
     const runs = [];
     let ns;
     try {
@@ -171,6 +197,13 @@ async function main() {
           const t0 = Date.now();
           try {
             const values = await measure(testCase, flavour, opts, rep, ns);
+            if (opts.profile) {
+              const profile = profileOf(testCase, flavour, rep, values, opts);
+              if (profile) {
+                values.profile = profile;
+                console.error(`  profile ${report.profileLine(profile)}`);
+              }
+            }
             runs.push({ rep, server: flavour, values });
             console.error(`${testCase.name} rep ${rep} ${flavour}: ${report.brief(testCase, values)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
           } catch (err) {

@@ -15,6 +15,5 @@ module.exports = [
   ...require('./tcp'),
   ...optional.filter(([set, file]) => shipped.includes(set) && fs.existsSync(path.join(__dirname, file))).flatMap(([, file]) => require(file)),
   ...require('./connections'),
-  ...require('./runtime'),
   ...require('./idle'),
 ];

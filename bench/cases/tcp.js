@@ -6,7 +6,7 @@
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
-const sink = { id: 'sink', type: 'bench-sink', wires: [] };
+const { sinkOf, ceilingFlow } = require('./sinks');
 
 function oursEndpoint(port, framing) {
   return { id: 'ep', type: 'netcast-tcp-endpoint', mode: 'server', host: '127.0.0.1', port, ...framing };
@@ -14,14 +14,14 @@ function oursEndpoint(port, framing) {
 const LINES = { framing: 'delimiter', delimiter: '\\n' };
 const LENPREFIX = { framing: 'length', lengthSize: 2, lengthEndian: 'be', lengthOffset: 0, lengthAdjust: 0, lengthStrip: 2 };
 
-const oursIn = (port, { framing = LINES, output = 'utf8', batch = false } = {}) => [
+const oursIn = (port, { framing = LINES, output = 'utf8', batch = false, sink = 'count' } = {}) => [
   oursEndpoint(port, framing),
-  { id: 'in', type: 'netcast-tcp-in', endpoint: 'ep', output, batch, wires: [['sink']] },
-  sink,
+  { id: 'in', type: 'netcast-tcp-in', endpoint: 'ep', output, batch, wires: [[sinkOf(sink).entry]] },
+  ...sinkOf(sink).nodes,
 ];
-const coreIn = (port) => [
-  { id: 'in', type: 'tcp in', server: 'server', host: '', port, datamode: 'stream', datatype: 'utf8', newline: '\\n', topic: '', trim: false, base64: false, tls: '', wires: [['sink']] },
-  sink,
+const coreIn = (port, { sink = 'count' } = {}) => [
+  { id: 'in', type: 'tcp in', server: 'server', host: '', port, datamode: 'stream', datatype: 'utf8', newline: '\\n', topic: '', trim: false, base64: false, tls: '', wires: [[sinkOf(sink).entry]] },
+  ...sinkOf(sink).nodes,
 ];
 const oursEcho = (port) => [
   oursEndpoint(port, LINES),
@@ -41,12 +41,13 @@ const inRates = (size) => ({ server }) => {
 };
 const echoRates = ({ load }) => ({ 'replies/s': load.replies / (load.elapsedMs / 1000), 'p50 µs': load.p50Us, 'p99 µs': load.p99Us });
 
-function tcpIn(name, { size, conns = 1, note }) {
+/** ceiling: also run the runtime ceiling (64 B cases); sink: 'count' or 'work' (bench/cases/sinks.js). */
+function tcpIn(name, { size, conns = 1, note, ceiling = false, sink = 'count' }) {
   return {
     name,
     note,
     metrics: ['msgs/s', 'MB/s'],
-    flows: { ours: (port) => oursIn(port), core: coreIn },
+    flows: { ours: (port) => oursIn(port, { sink }), core: (port) => coreIn(port, { sink }), ...(ceiling ? { ceiling: ceilingFlow(sink) } : {}) },
     raw: { script: 'servers/raw-tcp.js', args: { mode: 'lines' } },
     load: (port) => ({ script: 'load/tcp-send.js', args: { port, conns, frame: 'line', size } }),
     measure: inRates(size),
@@ -54,7 +55,13 @@ function tcpIn(name, { size, conns = 1, note }) {
 }
 
 module.exports = [
-  tcpIn('tcp-in-64B-1c', { size: 64 }),
+  tcpIn('tcp-in-64B-1c', { size: 64, ceiling: true }),
+  tcpIn('tcp-in-64B-1c-work', {
+    size: 64,
+    ceiling: true,
+    sink: 'work',
+    note: 'the same load into a sink that does a little work per message first: a change node (sets msg.topic) and a function node (reads msg.payload.length), then bench-sink; raw does no such work',
+  }),
   tcpIn('tcp-in-64B-16c', { size: 64, conns: 16 }),
   tcpIn('tcp-in-64KiB-1c', { size: 64 * KiB }),
   tcpIn('tcp-in-1MiB-1c', { size: MiB }),

@@ -8,22 +8,29 @@
 const PATH = '/bench';
 const SIZE = 64;
 
-const sink = { id: 'sink', type: 'bench-sink', wires: [] };
+const { sinkOf, ceilingFlow } = require('./sinks');
 const source = (to) => ({ id: 'src', type: 'bench-source', perTurn: 64, size: SIZE, wires: [[to]] });
 const oursEndpoint = { id: 'ep', type: 'netcast-websocket-endpoint', mode: 'server', listenOn: 'nodered', path: PATH, maxConnections: 1000 };
 const coreListener = { id: 'wsl', type: 'websocket-listener', path: PATH, wholemsg: 'false' };
 
-function wsIn(conns) {
+function wsIn(conns, { sink = 'count', ceiling = conns === 1 } = {}) {
+  const { entry, nodes } = sinkOf(sink);
   return {
-    name: `ws-in-${conns}c`,
-    note: conns === 1 ? `64 B text messages from ${conns} client(s), written as fast as TCP takes them; ours: endpoint on Node-RED's port (listenOn nodered), websocket in output auto; core: websocket-listener + websocket in` : undefined,
+    name: `ws-in-${conns}c${sink === 'work' ? '-work' : ''}`,
+    note:
+      conns === 1 && sink === 'count'
+        ? `64 B text messages from ${conns} client(s), written as fast as TCP takes them; ours: endpoint on Node-RED's port (listenOn nodered), websocket in output auto; core: websocket-listener + websocket in`
+        : sink === 'work'
+          ? 'the same load into the working sink (change node, function node, bench-sink), as tcp-in-64B-1c-work'
+          : undefined,
     metrics: ['msgs/s', 'MB/s'],
     port: 'nodered',
     // 16 clients drown core (no backpressure: GBs and multi-second stalls); a shorter window keeps that bounded
     window: conns > 1 ? 2 : undefined,
     flows: {
-      ours: () => [oursEndpoint, { id: 'in', type: 'netcast-websocket-in', endpoint: 'ep', output: 'auto', wires: [['sink']] }, sink],
-      core: () => [coreListener, { id: 'in', type: 'websocket in', server: 'wsl', client: '', wires: [['sink']] }, sink],
+      ours: () => [oursEndpoint, { id: 'in', type: 'netcast-websocket-in', endpoint: 'ep', output: 'auto', wires: [[entry]] }, ...nodes],
+      core: () => [coreListener, { id: 'in', type: 'websocket in', server: 'wsl', client: '', wires: [[entry]] }, ...nodes],
+      ...(ceiling ? { ceiling: ceilingFlow(sink) } : {}),
     },
     raw: { script: 'servers/raw-ws.js', args: { mode: 'in', path: PATH } },
     load: (port) => ({ script: 'load/ws-send.js', args: { port, path: PATH, conns, size: SIZE } }),
@@ -58,4 +65,4 @@ function wsOutBroadcast(clients) {
   };
 }
 
-module.exports = [wsIn(1), wsIn(16), wsOutBroadcast(10), wsOutBroadcast(100)];
+module.exports = [wsIn(1), wsIn(1, { sink: 'work' }), wsIn(16), wsOutBroadcast(10), wsOutBroadcast(100)];

@@ -24,6 +24,9 @@ module.exports = function (RED) {
   loop.enable();
   const counts = { msgs: 0, frames: 0, seqFirst: -1, seqLast: -1 };
   let resetAt = performance.now();
+  // the window in µs of the monotonic clock V8's profiler stamps samples with (bench/profile.js)
+  const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+  let resetAtUs = monotonicUs();
   // Also fires for an empty flow file: the runtime has loaded everything and started nothing.
   // Resolves to the RSS at that moment (before any settling).
   const flowsStarted = new Promise((resolve) => RED.events.once('flows:started', () => resolve(process.memoryUsage.rss())));
@@ -104,6 +107,7 @@ module.exports = function (RED) {
     res.json({
       ...counts,
       elapsedMs: performance.now() - resetAt,
+      windowUs: { fromUs: resetAtUs, toUs: monotonicUs() },
       maxLoopDelayMs: Math.max(0, loop.max / 1e6 - 1),
       memoryMb: { rss: mb(memory.rss), heapUsed: mb(memory.heapUsed), heapTotal: mb(memory.heapTotal), external: mb(memory.external), arrayBuffers: mb(memory.arrayBuffers) },
     });
@@ -132,6 +136,7 @@ module.exports = function (RED) {
     counts.seqLast = -1;
     loop.reset();
     resetAt = performance.now();
+    resetAtUs = monotonicUs();
     res.json({ ok: true });
   });
 };

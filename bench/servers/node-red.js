@@ -58,6 +58,30 @@ function settings(port) {
 }
 
 const snapshotDir = path.join(__dirname, '..', '.package');
+// --baseline <checkout>: the `before` flavour runs that checkout's build, copied here (inside this
+// checkout, so its dependencies resolve from this node_modules too)
+const baselineDir = path.join(__dirname, '..', '.package-before');
+
+/** Copies what npm would publish from another built checkout into bench/.package-before. */
+function snapshotBaseline(checkout) {
+  const from = path.resolve(checkout);
+  const pkg = require(path.join(from, 'package.json'));
+  const missing = Object.values(pkg['node-red'].nodes).filter((file) => !fs.existsSync(path.join(from, file)));
+  if (missing.length) throw new Error(`--baseline ${checkout}: ${missing.join(', ')} missing: run npm run build there first`);
+  fs.rmSync(baselineDir, { recursive: true, force: true });
+  fs.mkdirSync(baselineDir, { recursive: true });
+  fs.copyFileSync(path.join(from, 'package.json'), path.join(baselineDir, 'package.json'));
+  for (const dir of ['dist', 'icons', 'examples']) {
+    if (fs.existsSync(path.join(from, dir))) fs.cpSync(path.join(from, dir), path.join(baselineDir, dir), { recursive: true });
+  }
+  let commit = 'unknown';
+  try {
+    commit = require('child_process').execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: from, encoding: 'utf8' }).trim();
+  } catch {
+    // not a git checkout
+  }
+  return { dir: from, commit };
+}
 
 /** Copies what npm would publish into bench/.package; returns a short description of it. */
 function snapshotPackage() {
@@ -79,14 +103,16 @@ function snapshotPackage() {
   return { nodeSets: Object.keys(pkg['node-red'].nodes), built };
 }
 
+/** ours: this checkout's snapshot; before: the --baseline snapshot; core and ceiling: stock Node-RED. */
 function makeUserDir(flavour) {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), `netcast-bench-${flavour}-`));
   fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'bench-user-dir', private: true, version: '0.0.0' }));
-  if (flavour === 'ours') {
+  if (flavour === 'ours' || flavour === 'before') {
     const scope = path.join(userDir, 'node_modules', '@netcast');
     fs.mkdirSync(scope, { recursive: true });
-    if (!fs.existsSync(path.join(snapshotDir, 'package.json'))) snapshotPackage();
-    fs.symlinkSync(snapshotDir, path.join(scope, 'node-red-transports'), 'dir');
+    if (flavour === 'ours' && !fs.existsSync(path.join(snapshotDir, 'package.json'))) snapshotPackage();
+    if (flavour === 'before' && !fs.existsSync(path.join(baselineDir, 'package.json'))) throw new Error('the before flavour needs --baseline <checkout>');
+    fs.symlinkSync(flavour === 'ours' ? snapshotDir : baselineDir, path.join(scope, 'node-red-transports'), 'dir');
   }
   return userDir;
 }
@@ -96,8 +122,8 @@ const CONFIG_NODE = /-endpoint$|-group$|^websocket-(listener|client)$/;
 
 class NodeRedServer {
   /**
-   * flavour: 'ours' | 'core'; execArgv: extra node options (e.g. --cpu-prof); netns: a network
-   * namespace to run in; nofile: the open-file limit to run with (bench/launcher.js).
+   * flavour: 'ours' | 'before' | 'core' | 'ceiling'; execArgv: extra node options (e.g. --cpu-prof);
+   * netns: a network namespace to run in; nofile: the open-file limit to run with (bench/launcher.js).
    */
   constructor(flavour, { execArgv = [], netns, nofile } = {}) {
     this.flavour = flavour;
@@ -192,4 +218,4 @@ class NodeRedServer {
   }
 }
 
-module.exports = { NodeRedServer, freePort, snapshotPackage };
+module.exports = { NodeRedServer, freePort, snapshotPackage, snapshotBaseline };

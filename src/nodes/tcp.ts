@@ -11,7 +11,7 @@ import { registeredSettings } from './shared/site-defaults';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './shared/red';
 import { tlsMaterialFrom } from './shared/tls';
 import { targetOf } from './shared/target';
-import { plainAddress, sessionIdFor } from './shared/session';
+import { plainAddress, sessionIdFor, sessionViews, type SessionView } from './shared/session';
 import { readClientOptions, readMode, readServerOptions } from './tcp-config';
 
 function createEndpoint(RED: NodeAPI, def: NodeDef): TcpEndpoint {
@@ -19,10 +19,6 @@ function createEndpoint(RED: NodeAPI, def: NodeDef): TcpEndpoint {
   return readMode(def) === 'server'
     ? new TcpServerEndpoint(readServerOptions(def, tls))
     : new TcpClientEndpoint(readClientOptions(def, tls));
-}
-
-function sessionFields(session: TcpSessionInfo, endpointId: string): NodeMessage {
-  return { ip: plainAddress(session.remoteAddress), port: session.remotePort, _session: { type: 'tcp', id: session.id, endpoint: endpointId } };
 }
 
 export = function register(RED: NodeAPI): void {
@@ -46,43 +42,56 @@ export = function register(RED: NodeAPI): void {
     const withEvents = readBoolean(def, 'events', false);
     const batch = readBoolean(def, 'batch', false);
 
-    const toMessage = (session: TcpSessionInfo, payload: unknown): NodeMessage => {
-      const msg = sessionFields(session, endpointId);
-      msg._msgid = ids.next();
-      msg.payload = payload;
-      if (topic !== undefined) msg.topic = topic;
-      return msg;
-    };
-    const convert = (session: TcpSessionInfo, frame: Buffer): { ok: true; payload: unknown } | { ok: false } => {
-      try {
-        return { ok: true, payload: bufferToPayload(frame, format) };
-      } catch (err) {
-        node.error(err as Error, toMessage(session, frame.toString('utf8')));
-        return { ok: false };
-      }
-    };
-    // one send per message: given an array, Node-RED deep-copies every message after the first
-    const emitData = (messages: NodeMessage[]): void => {
-      for (const msg of messages) node.send(withEvents ? [msg, null] : msg);
+    const viewOf = sessionViews((session: TcpSessionInfo) => ({
+      ip: plainAddress(session.remoteAddress),
+      port: session.remotePort,
+      ref: { type: 'tcp', id: session.id, endpoint: endpointId },
+    }));
+    // one object per message, always the same shape; _session is the session's one frozen object
+    const message = (view: SessionView, payload: unknown): NodeMessage =>
+      topic === undefined
+        ? { _msgid: ids.next(), payload, ip: view.ip, port: view.port, _session: view.ref }
+        : { _msgid: ids.next(), payload, topic, ip: view.ip, port: view.port, _session: view.ref };
+    const sessionFields = (session: TcpSessionInfo): NodeMessage => {
+      const view = viewOf(session);
+      return { _msgid: ids.next(), ip: view.ip, port: view.port, _session: view.ref };
     };
     const emitEvent = (event: string, session: TcpSessionInfo | undefined, reason?: string): void => {
       if (!withEvents) return;
-      const msg: NodeMessage = session ? sessionFields(session, endpointId) : {};
-      msg._msgid = ids.next();
+      const msg: NodeMessage = session ? sessionFields(session) : { _msgid: ids.next() };
       msg.event = event;
       msg.payload = reason === undefined ? { event } : { event, reason };
       if (topic !== undefined) msg.topic = topic;
       node.send([null, msg]);
     };
 
+    // One send per message: given an array, Node-RED deep-copies every message after the first.
+    // A frame the output format cannot take is reported with its text and skipped.
     const onFrames = (session: TcpSessionInfo, frames: Buffer[]): void => {
-      const payloads: unknown[] = [];
-      for (const frame of frames) {
-        const converted = convert(session, frame);
-        if (converted.ok) payloads.push(converted.payload);
+      const view = viewOf(session);
+      if (batch) {
+        const payloads: unknown[] = [];
+        for (const frame of frames) {
+          try {
+            payloads.push(bufferToPayload(frame, format));
+          } catch (err) {
+            node.error(err as Error, message(view, frame.toString('utf8')));
+          }
+        }
+        if (payloads.length > 0) node.send(withEvents ? [message(view, payloads), null] : message(view, payloads));
+        return;
       }
-      if (batch) emitData(payloads.length ? [toMessage(session, payloads)] : []);
-      else emitData(payloads.map((payload) => toMessage(session, payload)));
+      for (let i = 0; i < frames.length; i++) {
+        let payload: unknown;
+        try {
+          payload = bufferToPayload(frames[i], format);
+        } catch (err) {
+          node.error(err as Error, message(view, frames[i].toString('utf8')));
+          continue;
+        }
+        const msg = message(view, payload);
+        node.send(withEvents ? [msg, null] : msg);
+      }
     };
     const onOpen = (session: TcpSessionInfo): void => emitEvent('connect', session);
     const onClose = (session: TcpSessionInfo, reason: string): void => emitEvent('disconnect', session, reason);
@@ -93,7 +102,7 @@ export = function register(RED: NodeAPI): void {
       node.send([null, msg]);
     };
     const onError = (err: Error, session?: TcpSessionInfo): void => {
-      if (session) node.error(err, sessionFields(session, endpointId));
+      if (session) node.error(err, sessionFields(session));
       emitEvent('error', session, err.message);
     };
     endpoint.on('frames', onFrames).on('open', onOpen).on('close', onClose).on('refused', onRefused).on('error', onError);

@@ -9,7 +9,7 @@ import { bufferToPayload, parsePayloadFormat, parseStringEncoding, payloadToBuff
 import { MessageIds } from './shared/message-ids';
 import { registeredSettings } from './shared/site-defaults';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './shared/red';
-import { plainAddress, sessionIdFor } from './shared/session';
+import { plainAddress, sessionIdFor, sessionViews, type SessionRef, type SessionView } from './shared/session';
 import { tlsMaterialFrom } from './shared/tls';
 import { readClientOptions, readMode, readServerOptions, type WebSocketCredentials } from './websocket-config';
 
@@ -40,7 +40,7 @@ function isBinaryPayload(payload: unknown, encoding: StringEncoding): boolean {
 }
 
 function fromWebSocketMessage(message: WebSocketMessage, format: PayloadFormat | 'auto'): unknown {
-  if (format === 'auto') return message.binary ? message.data : message.data.toString('utf8');
+  if (format === 'auto') return message.binary ? message.data : message.data.toString();
   return bufferToPayload(message.data, format);
 }
 
@@ -75,25 +75,23 @@ export = function register(RED: NodeAPI): void {
     const withEvents = readBoolean(def, 'events', false);
     const withHeaders = readBoolean(def, 'headers', false);
 
-    const sessionFields = (session: WebSocketSessionInfo): NodeMessage => {
+    const viewOf = sessionViews((session: WebSocketSessionInfo) => {
       const ip = plainAddress(session.remoteAddress);
-      const ref: Record<string, unknown> = { type: SESSION_TYPE, id: session.id, endpoint: endpointId, ip, port: session.remotePort };
+      const ref: SessionRef & Record<string, unknown> = { type: SESSION_TYPE, id: session.id, endpoint: endpointId, ip, port: session.remotePort };
       if (withHeaders) ref.headers = session.headers;
-      const msg: NodeMessage = { _msgid: ids.next(), ip, port: session.remotePort, _session: ref };
+      return { ip, port: session.remotePort, ref };
+    });
+    const sessionFields = (session: WebSocketSessionInfo): NodeMessage => {
+      const view = viewOf(session);
+      const msg: NodeMessage = { _msgid: ids.next(), ip: view.ip, port: view.port, _session: view.ref };
       if (topic !== undefined) msg.topic = topic;
       return msg;
     };
-    const toMessage = (session: WebSocketSessionInfo, message: WebSocketMessage): NodeMessage | undefined => {
-      const msg = sessionFields(session);
-      try {
-        msg.payload = fromWebSocketMessage(message, format);
-        return msg;
-      } catch (err) {
-        msg.payload = message.data.toString('utf8');
-        node.error(err as Error, msg);
-        return undefined;
-      }
-    };
+    // one object per message, always the same shape; _session is the session's one frozen object
+    const message = (view: SessionView, payload: unknown): NodeMessage =>
+      topic === undefined
+        ? { _msgid: ids.next(), payload, ip: view.ip, port: view.port, _session: view.ref }
+        : { _msgid: ids.next(), payload, topic, ip: view.ip, port: view.port, _session: view.ref };
     const emitEvent = (event: string, session: WebSocketSessionInfo | undefined, details: Record<string, unknown>): void => {
       if (!withEvents) return;
       const msg: NodeMessage = session ? sessionFields(session) : topic !== undefined ? { _msgid: ids.next(), topic } : { _msgid: ids.next() };
@@ -102,14 +100,20 @@ export = function register(RED: NodeAPI): void {
       node.send([null, msg]);
     };
 
+    // one send per message: given an array, Node-RED deep-copies every message after the first
     const onMessages = (session: WebSocketSessionInfo, messages: WebSocketMessage[]): void => {
-      const out: NodeMessage[] = [];
-      for (const message of messages) {
-        const msg = toMessage(session, message);
-        if (msg) out.push(msg);
+      const view = viewOf(session);
+      for (let i = 0; i < messages.length; i++) {
+        let payload: unknown;
+        try {
+          payload = fromWebSocketMessage(messages[i], format);
+        } catch (err) {
+          node.error(err as Error, message(view, messages[i].data.toString('utf8')));
+          continue;
+        }
+        const msg = message(view, payload);
+        node.send(withEvents ? [msg, null] : msg);
       }
-      // one send per message: given an array, Node-RED deep-copies every message after the first
-      for (const msg of out) node.send(withEvents ? [msg, null] : msg);
     };
     const onOpen = (session: WebSocketSessionInfo): void => emitEvent('connect', session, {});
     const onClose = (session: WebSocketSessionInfo, code: number, reason: string): void => emitEvent('disconnect', session, { code, reason });

@@ -78,7 +78,8 @@ export function bufferToPayload(bytes: Buffer, format: PayloadFormat): unknown {
     case 'buffer':
       return bytes;
     case 'utf8':
-      return bytes.toString('utf8');
+      // no argument: Node's shortest path (utf8 is the default)
+      return bytes.toString();
     case 'hex':
       return bytes.toString('hex');
     case 'base64':
