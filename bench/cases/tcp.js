@@ -46,7 +46,8 @@ function tcpIn(name, { size, conns = 1, note, ceiling = false, sink = 'count' })
   return {
     name,
     note,
-    metrics: ['msgs/s', 'MB/s'],
+    metrics: ['msgs/s', 'MB/s', 'CPU µs per message'],
+    lowerIsBetter: ['CPU µs per message'],
     flows: { ours: (port) => oursIn(port, { sink }), core: (port) => coreIn(port, { sink }), ...(ceiling ? { ceiling: ceilingFlow(sink) } : {}) },
     raw: { script: 'servers/raw-tcp.js', args: { mode: 'lines' } },
     load: (port) => ({ script: 'load/tcp-send.js', args: { port, conns, frame: 'line', size } }),

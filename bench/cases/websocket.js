@@ -23,7 +23,8 @@ function wsIn(conns, { sink = 'count', ceiling = conns === 1 } = {}) {
         : sink === 'work'
           ? 'the same load into the working sink (change node, function node, bench-sink), as tcp-in-64B-1c-work'
           : undefined,
-    metrics: ['msgs/s', 'MB/s'],
+    metrics: ['msgs/s', 'MB/s', 'CPU µs per message'],
+    lowerIsBetter: ['CPU µs per message'],
     port: 'nodered',
     // 16 clients drown core (no backpressure: GBs and multi-second stalls); a shorter window keeps that bounded
     window: conns > 1 ? 2 : undefined,

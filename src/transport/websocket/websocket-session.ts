@@ -73,6 +73,8 @@ export class WebSocketSession implements WebSocketSessionInfo {
   private closeCode?: number;
   private closeReason?: string;
   private closed = false;
+  /** Messages ws parsed from the read in progress, handed over together once it is done. */
+  private arrived: WebSocketMessage[] = [];
 
   constructor(
     private readonly socket: WebSocket,
@@ -90,7 +92,7 @@ export class WebSocketSession implements WebSocketSessionInfo {
     this.outbox = outbox ?? new BoundedQueue<WebSocketMessage>(options.queueSize, options.queuePolicy);
     this.delivery = new PacedDelivery<WebSocketMessage>(socket, (messages) => handlers.messages(this, messages), messagesPerTurn);
     this.whenClosed = new Promise((resolve) => socket.once('close', () => resolve()));
-    socket.on('message', (data: RawData, isBinary: boolean) => this.delivery.add([{ data: toBuffer(data), binary: isBinary }]));
+    socket.on('message', (data: RawData, isBinary: boolean) => this.onMessage(data, isBinary));
     socket.on('pong', () => (this.answeredPing = true));
     socket.on('error', (err: Error) => this.onError(err));
     socket.on('close', (code: number, reason: Buffer) => this.onClose(code, reason.toString('utf8')));
@@ -177,7 +179,26 @@ export class WebSocketSession implements WebSocketSessionInfo {
     if (sent) this.handlers.counters();
   }
 
+  /**
+   * ws emits every message of a read on its own; they are collected and handed to the flow in one
+   * batch when the read is done (a microtask: before any later I/O, with no added delay), so the
+   * endpoint emits once per read, not once per message.
+   */
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.arrived.length === 0) queueMicrotask(this.handOver);
+    this.arrived.push({ data: toBuffer(data), binary: isBinary });
+  }
+
+  private readonly handOver = (): void => {
+    if (this.arrived.length === 0) return;
+    const batch = this.arrived;
+    this.arrived = [];
+    this.delivery.add(batch);
+  };
+
   private onError(err: Error & { code?: string }): void {
+    // what arrived before the error reaches the flow before it
+    this.handOver();
     if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
       this.closeCode = 1009;
       this.closeReason = 'message too big';
@@ -202,6 +223,7 @@ export class WebSocketSession implements WebSocketSessionInfo {
   private onClose(code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    this.handOver();
     this.delivery.finish();
     const finalCode = this.closeCode ?? code;
     this.handlers.closed(this, finalCode, this.closeReason ?? (reason || describeCloseCode(finalCode)));
