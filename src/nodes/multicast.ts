@@ -139,7 +139,7 @@ export = function register(RED: NodeAPI): void {
     });
   }
 
-  RED.nodes.registerType('netcast-multicast-group', MulticastGroupConfigNode, { settings: registeredSettings('netcast-multicast-group') });
+  RED.nodes.registerType('netcast-multicast-group', MulticastGroupConfigNode, { settings: registeredSettings('netcast-multicast-group', RED.settings) });
   RED.nodes.registerType('netcast-multicast-in', MulticastInNode);
   RED.nodes.registerType('netcast-multicast-out', MulticastOutNode);
 

@@ -47,7 +47,8 @@ export function readClientOptions(config: Config, tls: TlsMaterial | undefined):
   const host = readString(config, 'host');
   if (!host) throw new ConfigError('Host is empty; enter the address of the device or server to connect to');
   const initial = readNumber(config, 'reconnectInitial', { label: 'First reconnect delay', min: 0.01, max: 3600, fallback: 0.5 });
-  const max = readNumber(config, 'reconnectMax', { label: 'Longest reconnect delay', min: 0.01, max: 86400, fallback: 30 });
+  // a blank longest delay is at least the first (settings.js socketReconnectTime may be over 30 s)
+  const max = readNumber(config, 'reconnectMax', { label: 'Longest reconnect delay', min: 0.01, max: 86400, fallback: Math.max(30, initial) });
   if (max < initial) throw new ConfigError(`Longest reconnect delay (${max} s) is shorter than the first (${initial} s); make it at least as long`);
   const backoff: BackoffOptions = {
     initialMs: initial * 1000,

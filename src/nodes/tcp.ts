@@ -152,7 +152,7 @@ export = function register(RED: NodeAPI): void {
     });
   }
 
-  RED.nodes.registerType('netcast-tcp-endpoint', TcpEndpointConfigNode, { settings: registeredSettings('netcast-tcp-endpoint') });
+  RED.nodes.registerType('netcast-tcp-endpoint', TcpEndpointConfigNode, { settings: registeredSettings('netcast-tcp-endpoint', RED.settings) });
   RED.nodes.registerType('netcast-tcp-in', TcpInNode);
   RED.nodes.registerType('netcast-tcp-out', TcpOutNode);
 };

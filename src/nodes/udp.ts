@@ -135,7 +135,7 @@ export = function register(RED: NodeAPI): void {
     });
   }
 
-  RED.nodes.registerType('netcast-udp-endpoint', UdpEndpointConfigNode, { settings: registeredSettings('netcast-udp-endpoint') });
+  RED.nodes.registerType('netcast-udp-endpoint', UdpEndpointConfigNode, { settings: registeredSettings('netcast-udp-endpoint', RED.settings) });
   RED.nodes.registerType('netcast-udp-in', UdpInNode);
   RED.nodes.registerType('netcast-udp-out', UdpOutNode);
 };

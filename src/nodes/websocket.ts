@@ -160,7 +160,7 @@ export = function register(RED: NodeAPI): void {
 
   RED.nodes.registerType('netcast-websocket-endpoint', WebSocketEndpointConfigNode, {
     credentials: { token: { type: 'password' }, user: { type: 'text' }, password: { type: 'password' } },
-    settings: registeredSettings('netcast-websocket-endpoint'),
+    settings: registeredSettings('netcast-websocket-endpoint', RED.settings),
   });
   RED.nodes.registerType('netcast-websocket-in', WebSocketInNode);
   RED.nodes.registerType('netcast-websocket-out', WebSocketOutNode);

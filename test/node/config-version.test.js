@@ -52,7 +52,7 @@ describe('config versions: an older saved flow', function () {
     const endpoint = helper.getNode('ep').netcastConfig;
     endpoint.from.should.equal(0);
     endpoint.to.should.equal(1);
-    endpoint.config.should.containEql({ configVersion: 1, port: 0, keepAlive: true, keepDelimiter: false, keepAliveDelay: 30, noDelay: true, idleTimeout: 0, maxConnections: 100, queuePolicy: 'drop-oldest', maxFrame: '' });
+    endpoint.config.should.containEql({ configVersion: 1, port: 0, keepAlive: true, keepDelimiter: false, keepAliveDelay: 30, noDelay: true, idleTimeout: '', maxConnections: 100, queuePolicy: 'drop-oldest', maxFrame: '' });
     const inNode = helper.getNode('in').netcastConfig;
     inNode.should.containEql({ from: 0, to: 1 });
     inNode.config.should.containEql({ configVersion: 1, output: 'utf8', events: false, batch: false, outputs: 1, topic: 'line' });

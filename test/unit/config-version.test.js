@@ -25,12 +25,13 @@ describe('config versions: upgrade steps', function () {
     const { config, from, to } = upgradeConfig('netcast-tcp-endpoint', saved);
     from.should.equal(0);
     to.should.equal(1);
-    config.should.containEql({ configVersion: 1, id: 'ep', mode: 'client', host: '10.0.0.5', port: 502, keepAlive: false, noDelay: true, idleTimeout: 0, connectTimeout: 2.5, lengthSize: 4, lengthOffset: 0, mystery: 'kept' });
+    config.should.containEql({ configVersion: 1, id: 'ep', mode: 'client', host: '10.0.0.5', port: 502, keepAlive: false, noDelay: true, connectTimeout: 2.5, lengthSize: 4, lengthOffset: 0, mystery: 'kept' });
     // properties the flow did not have, with the values the runtime always used for them
     config.should.containEql({ queuePolicy: 'drop-oldest', keepAliveDelay: 30, reconnectFactor: 2, delimiter: '\\n', markerFormat: 'hex', allowlist: '', useTls: false });
     // fields an admin can default stay blank, so settings.js still applies to them
     config.maxFrame.should.equal('');
     config.reconnectMax.should.equal('');
+    config.idleTimeout.should.equal('', 'settings.js socketTimeout or netcastTcpEndpointIdleTimeout still applies');
     saved.port.should.equal('502', 'the saved config is not changed');
   });
 

@@ -18,17 +18,29 @@ export interface SiteSetting {
   min: number;
   max: number;
   integer: boolean;
+  /**
+   * A core setting (settings.js of the core network nodes) used when the netcast one is not set,
+   * in the core's unit: the field's value is core value / perField (milliseconds -> seconds: 1000).
+   */
+  core?: { name: string; perField: number };
 }
 
 const maxFrame: SiteSetting = { field: 'maxFrame', suffix: 'MaxFrame', value: DEFAULT_MAX_FRAME, min: 1, max: MAX_FRAME_LIMIT, integer: true };
 const maxConnections: SiteSetting = { field: 'maxConnections', suffix: 'MaxConnections', value: 100, min: 1, max: 100_000, integer: true };
 const queueSize: SiteSetting = { field: 'queueSize', suffix: 'QueueSize', value: 1000, min: 0, max: 1_000_000, integer: true };
+// What the core tcp nodes read from settings.js: socketTimeout (ms without data before a server
+// connection is closed), socketReconnectTime (ms between client retries), tcpMsgQueueSize.
+const tcpQueueSize: SiteSetting = { ...queueSize, core: { name: 'tcpMsgQueueSize', perField: 1 } };
+const tcpIdleTimeout: SiteSetting = { field: 'idleTimeout', suffix: 'IdleTimeout', value: 0, min: 0, max: 86400, integer: false, core: { name: 'socketTimeout', perField: 1000 } };
 const reconnectInitial: SiteSetting = { field: 'reconnectInitial', suffix: 'ReconnectInitial', value: 0.5, min: 0.01, max: 3600, integer: false };
+const tcpReconnectInitial: SiteSetting = {
+  field: 'reconnectInitial', suffix: 'ReconnectInitial', value: 0.5, min: 0.01, max: 3600, integer: false, core: { name: 'socketReconnectTime', perField: 1000 },
+};
 const reconnectMax: SiteSetting = { field: 'reconnectMax', suffix: 'ReconnectMax', value: 30, min: 0.01, max: 86400, integer: false };
 
 /** Per config-node type; the in and out nodes have nothing an admin would set site-wide. */
 export const SITE_SETTINGS: Readonly<Record<string, readonly SiteSetting[]>> = {
-  'netcast-tcp-endpoint': [maxFrame, maxConnections, queueSize, reconnectInitial, reconnectMax],
+  'netcast-tcp-endpoint': [maxFrame, maxConnections, tcpQueueSize, tcpReconnectInitial, reconnectMax, tcpIdleTimeout],
   'netcast-udp-endpoint': [maxFrame],
   'netcast-multicast-group': [
     { field: 'ttl', suffix: 'Ttl', value: 1, min: 0, max: 255, integer: true },
@@ -59,11 +71,26 @@ export function isSiteField(type: string, field: string): boolean {
   return (SITE_SETTINGS[type] ?? []).some((setting) => setting.field === field);
 }
 
-/** registerType(type, constructor, { settings: registeredSettings(type) }) */
-export function registeredSettings(type: string): Record<string, { value: number; exportable: true }> {
+/**
+ * registerType(type, constructor, { settings: registeredSettings(type, RED.settings) }): the value
+ * is what the editor shows when settings.js does not set the netcast setting (the core setting's,
+ * converted, when that one is set and usable; else the built-in).
+ */
+export function registeredSettings(type: string, settings: Record<string, unknown> = {}): Record<string, { value: number; exportable: true }> {
   const out: Record<string, { value: number; exportable: true }> = {};
-  for (const setting of SITE_SETTINGS[type] ?? []) out[settingName(type, setting)] = { value: setting.value, exportable: true };
+  for (const setting of SITE_SETTINGS[type] ?? []) {
+    out[settingName(type, setting)] = { value: coreValue(setting, settings) ?? setting.value, exportable: true };
+  }
   return out;
+}
+
+/** The core setting behind `setting`, converted to the field's unit; undefined when unset or unusable. */
+function coreValue(setting: SiteSetting, settings: Record<string, unknown>): number | undefined {
+  if (!setting.core) return undefined;
+  const raw = settings[setting.core.name];
+  const value = typeof raw === 'number' ? raw / setting.core.perField : NaN;
+  if (!Number.isFinite(value) || value < setting.min || value > setting.max) return undefined;
+  return setting.integer ? Math.round(value) : value;
 }
 
 function isBlank(value: unknown): boolean {
@@ -80,7 +107,11 @@ export function applySiteDefaults(type: string, config: Config, settings: Record
     if (!isBlank(out[setting.field])) continue;
     const name = settingName(type, setting);
     const raw = settings[name];
-    if (raw === undefined || raw === null) continue;
+    if (raw === undefined || raw === null) {
+      const fromCore = coreValue(setting, settings);
+      if (fromCore !== undefined) out[setting.field] = fromCore;
+      continue;
+    }
     const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw.trim()) : NaN;
     const kind = setting.integer ? 'a whole number' : 'a number';
     if (!Number.isFinite(value) || (setting.integer && !Number.isInteger(value)) || value < setting.min || value > setting.max) {
