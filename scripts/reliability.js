@@ -20,6 +20,8 @@ const PARTS = [
   { name: 'peer-faults', args: ['test/reliability/peer-faults.js'], limitS: 240 },
   { name: 'soak', args: ['test/reliability/soak.js'], limitS: 240 },
   { name: 'netns-multicast', args: ['scripts/reliability-netns.js'], limitS: 180, needsRoot: true },
+  // devices -> HAProxy -> two Node-RED hosts -> Mosquitto, in network namespaces (about 1 minute)
+  { name: 'gateway', args: ['test/reliability/gateway.js'], limitS: 180, needsRoot: true },
 ];
 
 function runPart(part, env) {

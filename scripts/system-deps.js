@@ -25,6 +25,8 @@ const SYSTEM_DEPS = [
   { name: 'openssl', find: { command: 'openssl' }, deb: 'openssl', for: 'TLS tests: test certificates' },
   { name: 'python3', find: { command: 'python3' }, deb: 'python3', for: 'netns tests: a raw-socket capture of the TTL multicast leaves with' },
   { name: 'ip', find: { command: 'ip' }, deb: 'iproute2', for: 'multicast tests in network namespaces' },
+  { name: 'haproxy', find: { command: 'haproxy' }, deb: 'haproxy', for: 'reliability suite (gateway part): the TCP load balancer in front of two Node-RED hosts' },
+  { name: 'mosquitto', find: { command: 'mosquitto' }, deb: 'mosquitto', for: 'reliability suite (gateway part): the MQTT broker the Node-RED hosts publish to' },
 ];
 
 // Searched after PATH: a non-root user's PATH often lacks the sbin directories (ip, haproxy, ...).
