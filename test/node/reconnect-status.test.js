@@ -3,7 +3,8 @@
 require('should');
 const net = require('net');
 const { helper, load, nodeSet, useHelper } = require('../support/red');
-const { once, until } = require('../support/events');
+const { collect, once, until } = require('../support/events');
+const { startAnsweringDevice } = require('../support/answering-device');
 const { statusFor } = require('../../dist/nodes/shared/status');
 
 /** A port nothing listens on: every connection attempt is refused at once. */
@@ -79,4 +80,36 @@ describe('reconnect countdown in the status', function () {
       outTexts.should.containDeepOrdered(countdown);
     });
   }
+
+  it('a tcp request waiting for the reconnect after a resync is not failed by the countdown', async function () {
+    // the device answers the first request late: the request node drops that connection so the
+    // late answer is not taken for the next one; "two" waits for the next connection, 1.2-1.8 s
+    // away, through a countdown update at 1 s left
+    let first = true;
+    const device = await startAnsweringDevice({
+      answer: (frame, reply) => {
+        if (first) {
+          first = false;
+          setTimeout(() => reply('late\n'), 150);
+        } else reply(`fresh:${frame}\n`);
+      },
+    });
+    try {
+      await load([nodeSet('tcp'), nodeSet('request')], [
+        { id: 'tab', type: 'tab' },
+        { id: 'ep', type: 'netcast-tcp-endpoint', mode: 'client', host: '127.0.0.1', port: device.port, framing: 'delimiter', delimiter: '\\n', reconnectInitial: 1.5, reconnectMax: 1.5 },
+        { id: 'req', type: 'netcast-tcp-request', z: 'tab', endpoint: 'ep', output: 'utf8', timeout: 50, errorOutput: true, outputs: 2, wires: [['answers'], ['failures']] },
+        { id: 'answers', type: 'helper', z: 'tab' },
+        { id: 'failures', type: 'helper', z: 'tab' },
+      ]);
+      const failed = collect(helper.getNode('failures'), 1);
+      const answered = collect(helper.getNode('answers'), 1);
+      helper.getNode('req').receive({ payload: 'one' });
+      helper.getNode('req').receive({ payload: 'two' });
+      (await failed)[0].payload.should.equal('one');
+      (await answered)[0].payload.should.equal('fresh:two');
+    } finally {
+      await device.stop();
+    }
+  });
 });

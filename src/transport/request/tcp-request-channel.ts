@@ -46,9 +46,13 @@ export class TcpRequestChannel extends TypedEmitter<TcpRequestChannelEvents> {
     if (this.resyncing) this.resyncClosed = true;
     else this.correlator.failAll(err);
   };
+  private wasReconnecting = false;
   private readonly onState = (): void => {
     const state = this.client.state;
-    if (state.phase !== 'reconnecting' || this.sessionId !== undefined) return;
+    // once per wait: the countdown (each second) and counter changes repeat the state while it lasts
+    const entered = state.phase === 'reconnecting' && !this.wasReconnecting;
+    this.wasReconnecting = state.phase === 'reconnecting';
+    if (!entered || this.sessionId !== undefined) return;
     if (this.resyncClosed) {
       this.resyncClosed = false; // the close we asked for: the queue waits for the next connection
       return;
