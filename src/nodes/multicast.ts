@@ -88,7 +88,7 @@ export = function register(RED: NodeAPI): void {
   function MulticastGroupConfigNode(this: EndpointConfigNode<MulticastEndpoint>, saved: NodeDef): void {
     RED.nodes.createNode(this, saved);
     const def = nodeConfig(RED, this, saved);
-    ownEndpoint(this, () => new MulticastEndpoint(readMulticastOptions(def)));
+    ownEndpoint(RED, this, 'multicast', () => new MulticastEndpoint(readMulticastOptions(def)));
     this.owner.endpoint?.on('warning', (message) => this.warn(message));
   }
 

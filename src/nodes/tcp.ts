@@ -27,7 +27,7 @@ export = function register(RED: NodeAPI): void {
   function TcpEndpointConfigNode(this: EndpointConfigNode<TcpEndpoint>, saved: NodeDef): void {
     RED.nodes.createNode(this, saved);
     const def = nodeConfig(RED, this, saved);
-    ownEndpoint(this, () => createEndpoint(RED, def));
+    ownEndpoint(RED, this, 'tcp', () => createEndpoint(RED, def));
   }
 
   function TcpInNode(this: Node, saved: NodeDef): void {

@@ -82,7 +82,7 @@ export = function register(RED: NodeAPI): void {
   function UdpEndpointConfigNode(this: EndpointConfigNode<UdpEndpoint>, saved: NodeDef): void {
     RED.nodes.createNode(this, saved);
     const def = nodeConfig(RED, this, saved);
-    ownEndpoint(this, () => new UdpEndpoint(readUdpOptions(def)));
+    ownEndpoint(RED, this, 'udp', () => new UdpEndpoint(readUdpOptions(def)));
     this.owner.endpoint?.on('warning', (message) => this.warn(message));
   }
 

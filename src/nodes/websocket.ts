@@ -60,7 +60,7 @@ export = function register(RED: NodeAPI): void {
   function WebSocketEndpointConfigNode(this: WebSocketEndpointNode, saved: NodeDef): void {
     RED.nodes.createNode(this, saved);
     const def = nodeConfig(RED, this, saved);
-    ownEndpoint(this, () => createEndpoint(RED, def, this.credentials ?? {}));
+    ownEndpoint(RED, this, 'websocket', () => createEndpoint(RED, def, this.credentials ?? {}));
   }
 
   function WebSocketInNode(this: Node, saved: NodeDef): void {

@@ -3,12 +3,15 @@ export type EndpointState =
   | { phase: 'starting' }
   | { phase: 'listening'; port: number; clients: number }
   | { phase: 'connecting'; target: string }
-  | { phase: 'connected'; target: string; clients?: number }
+  /** moved: the flow pointed the client at another target than the configured one */
+  | { phase: 'connected'; target: string; clients?: number; moved?: boolean }
   /** connectionless transports: bound, joined, able to send and receive; text says how */
   | { phase: 'ready'; text: string }
   | { phase: 'reconnecting'; inMs: number; reason: string }
   | { phase: 'waiting'; reason: string }
   | { phase: 'failed'; reason: string }
+  /** a client told by the flow to stay disconnected (control message) until told to connect */
+  | { phase: 'stopped'; reason: string }
   | { phase: 'closed' };
 
 export interface EndpointCounters {

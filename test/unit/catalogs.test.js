@@ -164,8 +164,8 @@ function splitArgs(text) {
 }
 
 describe('catalogs: help and messages in every language', function () {
-  it('package.json lists the five node sets', function () {
-    sets.map((s) => s.set).should.eql(['netcast-tcp', 'netcast-udp', 'netcast-multicast', 'netcast-websocket', 'netcast-request']);
+  it('package.json lists the node sets: four transports, requests, control', function () {
+    sets.map((s) => s.set).should.eql(['netcast-tcp', 'netcast-udp', 'netcast-multicast', 'netcast-websocket', 'netcast-request', 'netcast-control']);
   });
 
   for (const { set, base } of sets) {
@@ -173,8 +173,8 @@ describe('catalogs: help and messages in every language', function () {
       const html = editorHtml(base);
       const types = editorTypes(html);
 
-      // an endpoint with its in and out nodes; the request set: tcp request
-      const expected = base === 'request' ? 1 : 3;
+      // an endpoint with its in and out nodes; the request set: tcp request; the control set: control
+      const expected = base === 'request' || base === 'control' ? 1 : 3;
       it(`the editor registers the same ${expected} types as the runtime`, function () {
         types.length.should.equal(expected);
         types.slice().sort().should.eql(runtimeTypes(base).slice().sort());

@@ -165,6 +165,7 @@ export const FIELDS: Readonly<Record<string, Fields>> = {
   },
   'netcast-websocket-in': { ...ATTACHED, output: choice('auto'), topic: text(), events: bool(false), headers: bool(false), outputs: num() },
   'netcast-websocket-out': { ...ATTACHED, encoding: choice('utf8') },
+  'netcast-control': { ...ATTACHED },
 };
 
 function isBlank(value: unknown): boolean {
@@ -253,6 +254,7 @@ export const STEPS: Readonly<Record<string, readonly UpgradeStep[]>> = {
   'netcast-websocket-endpoint': [then(headersAsList, normaliseV0('netcast-websocket-endpoint'))],
   'netcast-websocket-in': [then(normaliseV0('netcast-websocket-in'), outputsFromEvents)],
   'netcast-websocket-out': [normaliseV0('netcast-websocket-out')],
+  'netcast-control': [normaliseV0('netcast-control')],
 };
 
 export function currentConfigVersion(type: string): number {

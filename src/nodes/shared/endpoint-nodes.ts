@@ -4,15 +4,18 @@ import type { EndpointState } from '../../transport/endpoint-state';
 import { ConfigError } from './config-values';
 import { EndpointOwner, type OwnedEndpoint } from './endpoint-owner';
 import { mirrorEndpointStatus, type StatusSource } from './endpoint-status';
+import type { ObservedEndpoint, Transport } from './endpoint-registry';
+import { registryFor } from './operations';
 import type { Node, NodeAPI, NodeDef } from './red';
 import { statusFor } from './status';
 
-export interface ManagedEndpoint extends OwnedEndpoint {
+export interface ManagedEndpoint extends OwnedEndpoint, ObservedEndpoint {
   readonly state: StatusSource['state'];
   readonly counters: StatusSource['counters'];
   on(event: 'state', listener: () => void): unknown;
   on(event: 'error', listener: (err: Error, session?: never) => void): unknown;
   off(event: 'state', listener: () => void): unknown;
+  off(event: 'error', listener: (err: Error) => void): unknown;
 }
 
 export interface EndpointConfigNode<E extends ManagedEndpoint> extends Node {
@@ -26,7 +29,7 @@ const WORKING: ReadonlySet<EndpointState['phase']> = new Set(['listening', 'conn
  * leaves the node without one), reports endpoint-wide errors once per new reason, and closes the
  * endpoint — calling done only when it is really closed.
  */
-export function ownEndpoint<E extends ManagedEndpoint>(node: EndpointConfigNode<E>, build: () => E): void {
+export function ownEndpoint<E extends ManagedEndpoint>(RED: NodeAPI, node: EndpointConfigNode<E>, transport: Transport, build: () => E): void {
   let endpoint: E | undefined;
   let configError: Error | undefined;
   try {
@@ -47,8 +50,13 @@ export function ownEndpoint<E extends ManagedEndpoint>(node: EndpointConfigNode<
       if (WORKING.has(watched.state.phase)) owner.recovered();
     });
   }
+  // listed in the operations view (sidebar, admin API, metrics) from now until closed
+  const unlist = endpoint
+    ? registryFor(RED).add({ id: node.id, name: node.name ?? '', type: node.type, transport, nodes: () => owner.nodeIds }, endpoint)
+    : undefined;
   node.on('close', (_removed, done) => {
-    owner.close().then(done, done);
+    const closed = owner.close();
+    closed.then(() => unlist?.()).then(done, done);
   });
 }
 

@@ -35,6 +35,11 @@ export class EndpointOwner<E extends OwnedEndpoint> {
     return this.endpoint;
   }
 
+  /** ids of the nodes using the endpoint now */
+  get nodeIds(): string[] {
+    return this.users.map((user) => user.node.id);
+  }
+
   detach(node: Node): void {
     const index = this.users.findIndex((user) => user.node === node);
     if (index >= 0) this.users.splice(index, 1);

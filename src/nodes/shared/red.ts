@@ -44,10 +44,13 @@ export interface HttpRequest {
   query: Record<string, unknown>;
   /** set by Node-RED's admin authentication once a token (or the anonymous default) is accepted */
   user?: unknown;
+  headers: Record<string, string | string[] | undefined>;
 }
 export interface HttpResponse {
   json(body: unknown): void;
   status(code: number): HttpResponse;
+  set(field: string, value: string): HttpResponse;
+  send(body: string): void;
 }
 export type HttpHandler = (req: HttpRequest, res: HttpResponse, next?: () => void) => void;
 
@@ -59,8 +62,11 @@ export interface NodeAPI {
   };
   /** only through adminRoute (shared/admin-route.ts), which adds the admin-auth guard */
   httpAdmin: Record<'get' | 'post' | 'put' | 'delete', (path: string, ...handlers: HttpHandler[]) => void>;
+  /** the app HTTP-in nodes are served from (httpNodeRoot) */
+  httpNode?: { get(path: string, ...handlers: HttpHandler[]): void };
   auth: { needsPermission(permission: string): HttpHandler };
   settings: Record<string, unknown>;
+  log?: { warn(message: string): void };
   /** Node-RED's own HTTP(S) server (WebSocket endpoints share it) */
   server?: import('node:http').Server;
   _(key: string, substitutions?: Record<string, unknown>): string;

@@ -34,7 +34,7 @@ export function statusFor(state: EndpointState, counters?: EndpointCounters): No
     case 'connecting':
       return { fill: 'yellow', shape: 'ring', text: `connecting to ${state.target}${extra}` };
     case 'connected':
-      return { fill: 'green', shape: 'dot', text: `connected${extra}` };
+      return { fill: 'green', shape: 'dot', text: state.moved ? `connected to ${shorten(state.target)}${extra}` : `connected${extra}` };
     case 'ready':
       return { fill: 'green', shape: 'dot', text: shorten(state.text) + extra };
     case 'reconnecting':
@@ -43,6 +43,8 @@ export function statusFor(state: EndpointState, counters?: EndpointCounters): No
       return { fill: 'yellow', shape: 'ring', text: shorten(state.reason) + extra };
     case 'failed':
       return { fill: 'red', shape: 'ring', text: `error: ${shorten(state.reason)}` };
+    case 'stopped':
+      return { fill: 'grey', shape: 'ring', text: `${shorten(state.reason)}${extra}` };
     case 'closed':
       return { fill: 'grey', shape: 'ring', text: 'closed' };
   }

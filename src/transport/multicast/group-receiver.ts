@@ -46,6 +46,7 @@ export class MembershipError extends NetworkError {
 export class GroupReceiver {
   private readonly socket: dgram.Socket;
   private readonly joined = new Map<string, LocalInterface>();
+  private bound = false;
 
   constructor(
     private readonly options: GroupReceiverOptions,
@@ -66,6 +67,10 @@ export class GroupReceiver {
     return this.options.spec;
   }
 
+  get isBound(): boolean {
+    return this.bound;
+  }
+
   get memberships(): number {
     return this.joined.size;
   }
@@ -82,6 +87,7 @@ export class GroupReceiver {
       this.socket.once('error', onBindError);
       this.socket.bind({ port, address }, () => {
         this.socket.off('error', onBindError);
+        this.bound = true;
         this.socket.on('error', (err) => this.onError(explainNetworkError(err, { action: 'receive on', host: address, port })));
         try {
           resolve(applyBufferSizes(this.socket, { receiveBufferSize }));

@@ -2,6 +2,7 @@ import { Backoff, type BackoffOptions } from '../backoff';
 import { BoundedQueue } from '../bounded-queue';
 import type { EndpointCounters, EndpointState } from '../endpoint-state';
 import { TypedEmitter } from '../typed-emitter';
+import { Traffic, type EndpointReport } from '../endpoint-report';
 import { checkDatagramSize, type IpFamily, type Peer, type SocketBufferSizes } from '../udp/datagram';
 import { describeGroup, type GroupSpec } from './group-address';
 import { GroupReceiver, MembershipError } from './group-receiver';
@@ -71,6 +72,9 @@ export class InterfaceWaitError extends Error {
  */
 export class MulticastEndpoint extends TypedEmitter<MulticastEndpointEvents> {
   private readonly receivers: GroupReceiver[] = [];
+  /** the configured groups, plus those joined and minus those left by control messages */
+  private readonly groups: GroupSpec[];
+  private readonly traffic = new Traffic();
   private readonly senders = new Map<IpFamily, GroupSender>();
   private readonly pending: BoundedQueue<PendingSend>;
   private readonly backoff: Backoff;
@@ -87,6 +91,7 @@ export class MulticastEndpoint extends TypedEmitter<MulticastEndpointEvents> {
 
   constructor(readonly options: MulticastEndpointOptions) {
     super();
+    this.groups = [...options.groups];
     this.pending = new BoundedQueue(options.pendingLimit, 'drop-oldest');
     this.backoff = new Backoff(options.retry);
   }
@@ -110,6 +115,51 @@ export class MulticastEndpoint extends TypedEmitter<MulticastEndpointEvents> {
       receive: smallest(this.receivers.map((receiver) => receiver.receiveBufferSize)),
       send: smallest([...this.senders.values()].map((sender) => sender.sendBufferSize)),
     };
+  }
+
+  report(): EndpointReport {
+    return {
+      mode: 'group',
+      address: { scheme: 'udp', host: describeChoice(this.options.interface), port: this.options.port, groups: this.groups.map(describeGroup) },
+      sessions: [],
+      traffic: new Traffic().add(this.traffic),
+    };
+  }
+
+  /**
+   * Joins one more group (kept until the next deploy): what arrives on it reaches the in nodes,
+   * and mcast out sends to it too. Resolves once joined, or waiting for the interface; rejects
+   * when its socket cannot be bound, leaving everything as it was.
+   */
+  async join(spec: GroupSpec): Promise<void> {
+    if (this.closing) throw new NetcastError('the multicast endpoint is closing (a redeploy); no group was joined', 'ERR_NETCAST_CLOSING');
+    if (this.groups.some((known) => known.group === spec.group && known.source === spec.source)) return;
+    this.groups.push(spec);
+    if (!this.started) return;
+    const receiver = this.wantsReceive ? this.addReceiver(spec) : undefined;
+    const sender = this.wantsSend && !this.senders.has(spec.family) ? this.addSender(spec.family) : undefined;
+    try {
+      await Promise.all([receiver?.bind(), sender?.bind()]);
+    } catch (err) {
+      this.groups.splice(this.groups.indexOf(spec), 1);
+      if (receiver) this.receivers.splice(this.receivers.indexOf(receiver), 1);
+      if (sender) this.senders.delete(spec.family);
+      await Promise.all([receiver?.close(), sender?.close()]);
+      throw err;
+    }
+    this.attach(false);
+  }
+
+  /** Leaves a group (until the next deploy): nothing more arrives from it or is sent to it. */
+  async leave(group: string): Promise<void> {
+    const spec = this.groupsFor(group)[0];
+    this.groups.splice(this.groups.indexOf(spec), 1);
+    const receiver = this.receivers.find((candidate) => candidate.spec === spec);
+    if (receiver) {
+      this.receivers.splice(this.receivers.indexOf(receiver), 1);
+      await receiver.close();
+    }
+    if (this.bound && !this.closing) this.attach(false);
   }
 
   /** An in node attached: join the groups. Before or after start. */
@@ -163,10 +213,10 @@ export class MulticastEndpoint extends TypedEmitter<MulticastEndpointEvents> {
   }
 
   private groupsFor(group: string | undefined): GroupSpec[] {
-    if (!group) return this.options.groups;
-    const spec = this.options.groups.find((candidate) => candidate.group === group);
+    if (!group) return this.groups;
+    const spec = this.groups.find((candidate) => candidate.group === group);
     if (!spec) {
-      const known = this.options.groups.map((candidate) => candidate.group).join(', ');
+      const known = this.groups.map((candidate) => candidate.group).join(', ');
       throw new UnknownGroupError(`msg.group ${group} is not one of this multicast config's groups (${known}); add it there or remove msg.group`);
     }
     return [spec];
@@ -175,26 +225,11 @@ export class MulticastEndpoint extends TypedEmitter<MulticastEndpointEvents> {
   /** Creates and binds whatever the attached nodes need and does not exist yet, then joins. */
   private async open(): Promise<void> {
     const binding: Array<Promise<string | undefined>> = [];
-    const onError = (err: Error): void => {
-      this.emit('error', err);
-    };
     if (this.wantsReceive && this.receivers.length === 0) {
-      for (const spec of this.options.groups) {
-        const receiver = new GroupReceiver(
-          { spec, port: this.options.port, reuseAddr: this.options.reuseAddr, bindToGroup: this.options.bindToGroup, receiveBufferSize: this.options.receiveBufferSize },
-          (data, peer, from) => this.emit('message', data, peer, from.group),
-          onError,
-        );
-        this.receivers.push(receiver);
-        binding.push(receiver.bind());
-      }
+      for (const spec of this.groups) binding.push(this.addReceiver(spec).bind());
     }
     if (this.wantsSend && this.senders.size === 0) {
-      for (const family of new Set(this.options.groups.map((spec) => spec.family))) {
-        const sender = new GroupSender({ family, ttl: this.options.ttl, loopback: this.options.loopback, sendBufferSize: this.options.sendBufferSize }, onError);
-        this.senders.set(family, sender);
-        binding.push(sender.bind());
-      }
+      for (const family of new Set(this.groups.map((spec) => spec.family))) binding.push(this.addSender(family).bind());
     }
     if (binding.length === 0) return;
     let warnings: Array<string | undefined>;
@@ -216,6 +251,28 @@ export class MulticastEndpoint extends TypedEmitter<MulticastEndpointEvents> {
     }
   }
 
+  private addReceiver(spec: GroupSpec): GroupReceiver {
+    const { port, reuseAddr, bindToGroup, receiveBufferSize } = this.options;
+    const receiver = new GroupReceiver(
+      { spec, port, reuseAddr, bindToGroup, receiveBufferSize },
+      (data, peer, from) => {
+        this.traffic.messagesIn += 1;
+        this.traffic.bytesIn += data.length;
+        this.emit('message', data, peer, from.group);
+      },
+      (err) => this.emit('error', err),
+    );
+    this.receivers.push(receiver);
+    return receiver;
+  }
+
+  private addSender(family: IpFamily): GroupSender {
+    const { ttl, loopback, sendBufferSize } = this.options;
+    const sender = new GroupSender({ family, ttl, loopback, sendBufferSize }, (err) => this.emit('error', err));
+    this.senders.set(family, sender);
+    return sender;
+  }
+
   /**
    * Joins the groups and points the senders at the interface, as far as the interface exists
    * now; schedules another attempt for what is missing.
@@ -230,6 +287,7 @@ export class MulticastEndpoint extends TypedEmitter<MulticastEndpointEvents> {
     let failure: Error | undefined;
 
     for (const receiver of this.receivers) {
+      if (!receiver.isBound) continue;
       const targets = resolveInterfaces(choice, receiver.spec.family, table);
       if (targets.length === 0) {
         missing.add(this.missingLabel(receiver.spec.family));
@@ -286,8 +344,9 @@ export class MulticastEndpoint extends TypedEmitter<MulticastEndpointEvents> {
 
   private settle(): void {
     this.backoff.reset();
-    const target = this.options.groups.map(describeGroup).join(', ');
-    if (this.currentState.phase !== 'ready') this.setState({ phase: 'ready', text: `joined ${target}` });
+    const target = this.groups.map(describeGroup).join(', ');
+    const text = target ? `joined ${target}` : 'no group joined';
+    if (this.currentState.phase !== 'ready' || this.currentState.text !== text) this.setState({ phase: 'ready', text });
   }
 
   private startRenewing(): void {
@@ -312,6 +371,8 @@ export class MulticastEndpoint extends TypedEmitter<MulticastEndpointEvents> {
         callback(new NetcastError(`no ${spec.family} sender is open for ${spec.group}`, 'ERR_NETCAST_NOT_OPEN'));
         return;
       }
+      this.traffic.messagesOut += 1;
+      this.traffic.bytesOut += bytes.length;
       sender.send(bytes, spec.group, this.options.port, (err) => {
         firstError ??= err;
         waiting -= 1;

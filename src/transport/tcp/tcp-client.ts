@@ -4,6 +4,7 @@ import { NetcastError } from '../../errors';
 import { ReconnectSchedule } from '../reconnect-schedule';
 import { BoundedQueue } from '../bounded-queue';
 import type { EndpointCounters } from '../endpoint-state';
+import { sessionReport, totalTraffic, Traffic, type EndpointReport } from '../endpoint-report';
 import { explainNetworkError, NetworkError } from '../network-error';
 import { SessionGoneError, TcpEndpoint } from './tcp-endpoint';
 import type { TcpClientOptions } from './tcp-options';
@@ -24,9 +25,21 @@ export class TcpClientEndpoint extends TcpEndpoint {
   private closing?: Promise<void>;
   private lastError?: NetworkError;
   private targets?: TcpClientPool;
+  /** where it connects: the configured host and port, or where a control message moved it */
+  private currentHost: string;
+  private currentPort: number;
+  /** the flow said disconnect: no reconnecting until it says connect */
+  private held = false;
+  /** the connection is being closed to open one to a new target at once */
+  private moving = false;
+  /** control calls waiting for the current attempt to end (connected, failed, or stopped) */
+  private settling: Array<() => void> = [];
+  private readonly retired = new Traffic();
 
   constructor(private readonly options: TcpClientOptions) {
     super();
+    this.currentHost = options.host;
+    this.currentPort = options.port;
     this.reconnect = new ReconnectSchedule(options.backoff);
     this.outbox = new BoundedQueue<Buffer>(options.queueSize, options.queuePolicy);
   }
@@ -40,17 +53,89 @@ export class TcpClientEndpoint extends TcpEndpoint {
   }
 
   get host(): string {
-    return this.options.host;
+    return this.currentHost;
   }
 
   get port(): number {
-    return this.options.port;
+    return this.currentPort;
   }
 
   /** host:port, as people write it */
   get target(): string {
-    const { host, port } = this.options;
+    const { host, port } = this;
     return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  }
+
+  private get moved(): boolean {
+    return this.host !== this.options.host || this.port !== this.options.port;
+  }
+
+  report(): EndpointReport {
+    const open = this.session?.isOpen ? [this.session] : [];
+    return {
+      mode: 'client',
+      address: { scheme: this.options.tls ? 'tls' : 'tcp', host: this.host, port: this.port },
+      sessions: open.map(sessionReport),
+      traffic: totalTraffic(this.retired, open),
+    };
+  }
+
+  /**
+   * Connects now: to `target` when given (kept until the next deploy), otherwise to the current
+   * target. A connection to another target is closed first; what is queued, and what the flow
+   * sends meanwhile, goes to the new one in order. `force` reconnects even to the same target.
+   * Resolves once the attempt has ended (connected, or failed and waiting to retry).
+   */
+  connect(target?: Target, force = false): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    const elsewhere = target !== undefined && (target.host !== this.host || target.port !== this.port);
+    if (target) {
+      this.currentHost = target.host;
+      this.currentPort = target.port;
+    }
+    this.held = false;
+    if (this.socket) {
+      if (!elsewhere && !force) return this.connected ? Promise.resolve() : this.whenSettled();
+      this.moving = true;
+      const settled = this.whenSettled();
+      this.dropConnection(`moved to ${this.target}`);
+      return settled;
+    }
+    this.reconnect.cancel();
+    const settled = this.whenSettled();
+    this.openConnection();
+    return settled;
+  }
+
+  /** Closes the connection and stays disconnected until connect(); sends wait in the queue. */
+  disconnect(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    this.held = true;
+    this.moving = false;
+    this.reconnect.cancel();
+    if (!this.socket) {
+      this.setState({ phase: 'stopped', reason: 'disconnected by flow' });
+      return Promise.resolve();
+    }
+    const settled = this.whenSettled();
+    this.dropConnection('disconnected by flow');
+    return settled;
+  }
+
+  private whenSettled(): Promise<void> {
+    return new Promise((resolve) => this.settling.push(resolve));
+  }
+
+  private settle(): void {
+    const waiting = this.settling;
+    this.settling = [];
+    for (const resolve of waiting) resolve();
+  }
+
+  /** Ends the live connection after what it already holds (the queue stays), or abandons an attempt. */
+  private dropConnection(reason: string): void {
+    if (this.session?.isOpen) this.session.release(reason);
+    else this.socket?.destroy();
   }
 
   /** The open connection, if any. */
@@ -82,7 +167,7 @@ export class TcpClientEndpoint extends TcpEndpoint {
   }
 
   start(): void {
-    this.connect();
+    this.openConnection();
   }
 
   send(payload: Buffer, sessionId?: string): void {
@@ -117,6 +202,7 @@ export class TcpClientEndpoint extends TcpEndpoint {
     }
     await pooled;
     this.setState({ phase: 'closed' });
+    this.settle();
   }
 
   private spawn(target: Target): TcpClientEndpoint {
@@ -128,9 +214,10 @@ export class TcpClientEndpoint extends TcpEndpoint {
     return client;
   }
 
-  private connect(): void {
-    if (this.stopped) return;
-    const { host, port, tls: tlsOptions, connectTimeoutMs } = this.options;
+  private openConnection(): void {
+    if (this.stopped || this.held) return;
+    const { host, port } = this;
+    const { tls: tlsOptions, connectTimeoutMs } = this.options;
     this.setState({ phase: 'connecting', target: this.target });
     const socket = tlsOptions
       ? tls.connect({ ...tlsOptions, host, port, servername: tlsOptions.servername ?? (net.isIP(host) ? undefined : host) })
@@ -150,6 +237,7 @@ export class TcpClientEndpoint extends TcpEndpoint {
     });
     socket.once('close', () => {
       clearTimeout(timer);
+      if (this.socket === socket && !this.session) this.socket = undefined;
       if (!this.session || this.session.isOpen === false) this.onConnectFailed();
     });
   }
@@ -164,27 +252,48 @@ export class TcpClientEndpoint extends TcpEndpoint {
       counters: () => this.emit('state'),
     }, this.outbox);
     this.session = session;
-    this.setState({ phase: 'connected', target: this.target });
+    this.setState({ phase: 'connected', target: this.target, moved: this.moved });
     this.emit('open', session);
+    this.settle();
   }
 
   private onConnectFailed(): void {
     if (this.stopped || this.session) return;
-    const err = this.lastError ?? explainNetworkError(new NetcastError('connection closed before it was established', 'ERR_NETCAST_CLOSED_EARLY'), { action: 'connect to', host: this.options.host, port: this.options.port });
+    if (this.held || this.moving) {
+      // an attempt the flow called off is not a failure
+      this.lastError = undefined;
+      this.next('');
+      return;
+    }
+    const err = this.lastError ?? explainNetworkError(new NetcastError('connection closed before it was established', 'ERR_NETCAST_CLOSED_EARLY'), { action: 'connect to', host: this.host, port: this.port });
     this.emit('error', err);
-    this.scheduleReconnect(err.message);
+    this.next(err.message);
   }
 
   private onDisconnected(session: TcpSession, reason: string): void {
     this.session = undefined;
+    this.socket = undefined;
+    this.retired.add(session);
     this.outbox = session.takeOutbox();
     this.reconnect.disconnected();
     this.emit('close', session, reason);
-    this.scheduleReconnect(reason);
+    this.next(reason);
   }
 
-  private scheduleReconnect(reason: string): void {
+  /** After a connection or an attempt is gone: stay down, move at once, or retry with backoff. */
+  private next(reason: string): void {
     if (this.stopped) return;
-    this.reconnect.schedule(() => this.connect(), (inMs) => this.setState({ phase: 'reconnecting', inMs, reason }));
+    if (this.held) {
+      this.setState({ phase: 'stopped', reason: 'disconnected by flow' });
+      this.settle();
+      return;
+    }
+    if (this.moving) {
+      this.moving = false;
+      this.openConnection();
+      return;
+    }
+    this.reconnect.schedule(() => this.openConnection(), (inMs) => this.setState({ phase: 'reconnecting', inMs, reason }));
+    this.settle();
   }
 }

@@ -1,4 +1,5 @@
 import type { EndpointCounters, EndpointState } from '../endpoint-state';
+import type { EndpointReport } from '../endpoint-report';
 import { TypedEmitter } from '../typed-emitter';
 import type { TcpSessionInfo } from './tcp-session';
 
@@ -24,6 +25,9 @@ export abstract class TcpEndpoint extends TypedEmitter<TcpEndpointEvents> {
   }
 
   abstract get counters(): EndpointCounters;
+
+  /** address, sessions and traffic, for the operations view */
+  abstract report(): EndpointReport;
 
   abstract start(): void;
 

@@ -2,6 +2,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { serverCounters, type EndpointCounters } from '../endpoint-state';
 import { explainNetworkError } from '../network-error';
+import { sessionReport, totalTraffic, Traffic, type EndpointReport } from '../endpoint-report';
 import { fairShare } from '../paced-delivery';
 import { SessionGoneError, TcpEndpoint } from './tcp-endpoint';
 import { checkReusePort, type ListenWithReusePort } from '../reuse-port';
@@ -18,6 +19,7 @@ export class TcpServerEndpoint extends TcpEndpoint {
   private server?: net.Server;
   private readonly sessions = new Map<string, TcpSession>();
   private droppedByClosedSessions = 0;
+  private readonly retired = new Traffic();
   private closing?: Promise<void>;
   private readonly framesPerSessionTurn = fairShare(this.options.maxFramesPerTurn, () => this.sessions.size);
   // one handler object for every session (each is passed the session), not four closures per connection
@@ -39,6 +41,15 @@ export class TcpServerEndpoint extends TcpEndpoint {
 
   get sessionCount(): number {
     return this.sessions.size;
+  }
+
+  report(): EndpointReport {
+    return {
+      mode: 'server',
+      address: { scheme: this.options.tls ? 'tls' : 'tcp', host: this.options.host, port: this.port },
+      sessions: [...this.sessions.values()].map(sessionReport),
+      traffic: totalTraffic(this.retired, this.sessions.values()),
+    };
   }
 
   /** The port actually bound (differs from the option when it is 0). */
@@ -152,6 +163,7 @@ export class TcpServerEndpoint extends TcpEndpoint {
   private onSessionClosed(session: TcpSession, reason: string): void {
     this.sessions.delete(session.id);
     this.droppedByClosedSessions += session.dropped + session.queued;
+    this.retired.add(session);
     this.emit('close', session, reason);
     if (!this.closing) this.reportListening();
   }

@@ -6,6 +6,7 @@ import { PacedDelivery, type LazyBacklog, type TurnLimit } from '../paced-delive
 import { TurnCork } from '../turn-cork';
 import { FramingError, type FrameDecoder } from '../../framing';
 import type { TcpCommonOptions } from './tcp-options';
+import type { ReportableSession } from '../endpoint-report';
 
 export interface TcpSessionInfo {
   readonly id: string;
@@ -48,10 +49,16 @@ interface Writer {
 }
 
 /** One TCP connection: framing in, paced delivery to the flow, bounded and batched writes out. */
-export class TcpSession implements TcpSessionInfo, LazyBacklog<Buffer> {
+export class TcpSession implements TcpSessionInfo, LazyBacklog<Buffer>, ReportableSession {
   readonly id = randomBytes(6).toString('hex');
   readonly remoteAddress: string;
   readonly remotePort: number;
+  // for the operations view: plain integers, bumped on the data path
+  readonly since = Date.now();
+  messagesIn = 0;
+  messagesOut = 0;
+  bytesIn = 0;
+  bytesOut = 0;
   private readonly decoder: FrameDecoder;
   private readonly delivery: PacedDelivery<Buffer>;
   private readonly unread: Buffer[] = [];
@@ -82,7 +89,15 @@ export class TcpSession implements TcpSessionInfo, LazyBacklog<Buffer> {
     this.remotePort = socket.remotePort ?? 0;
     this.decoder = options.codec.createDecoder();
     this.queue = outbox;
-    this.delivery = new PacedDelivery<Buffer>(socket, (frames) => handlers.frames(this, frames), framesPerTurn, this);
+    this.delivery = new PacedDelivery<Buffer>(
+      socket,
+      (frames) => {
+        this.messagesIn += frames.length;
+        handlers.frames(this, frames);
+      },
+      framesPerTurn,
+      this,
+    );
     socket.setNoDelay(options.noDelay);
     if (options.keepAlive) socket.setKeepAlive(true, options.keepAliveDelayMs);
     if (options.idleTimeoutMs > 0) {
@@ -184,6 +199,15 @@ export class TcpSession implements TcpSessionInfo, LazyBacklog<Buffer> {
     this.destroy(reason);
   }
 
+  /**
+   * Ends the connection once what the socket holds is written, leaving the queue alone: a client
+   * moving to another target sends it there. Data still arriving is not waited for.
+   */
+  release(reason: string): void {
+    this.closeReason ??= reason;
+    this.socket.end(() => this.socket.destroy());
+  }
+
   /** Hands back what could not be sent, for a client to keep for the next connection. */
   takeOutbox(): BoundedQueue<Buffer> {
     return this.outbox;
@@ -194,6 +218,8 @@ export class TcpSession implements TcpSessionInfo, LazyBacklog<Buffer> {
     const writer = (this.writer ??= this.createWriter());
     writer.cork.beforeWrite();
     writer.inFlight.add(bytes);
+    this.messagesOut += 1;
+    this.bytesOut += bytes.length;
     this.socket.write(bytes, writer.inFlight.settle);
   }
 
@@ -222,6 +248,7 @@ export class TcpSession implements TcpSessionInfo, LazyBacklog<Buffer> {
 
   private onData(chunk: Buffer): void {
     this.receivedData = true;
+    this.bytesIn += chunk.length;
     this.receiveIdleTimer?.refresh();
     if (this.decoder.idleMs > 0) {
       // an idle gap is measured on arrival: decode at once, never hold bytes back

@@ -6,6 +6,7 @@ import type { EndpointCounters, EndpointState } from '../endpoint-state';
 import { NetcastError } from '../../errors';
 import { explainNetworkError, NetworkError } from '../network-error';
 import { checkReusePort, type DgramWithReusePort } from '../reuse-port';
+import { Traffic, type EndpointReport } from '../endpoint-report';
 import { TypedEmitter } from '../typed-emitter';
 import { addressForSocket, applyBufferSizes, checkDatagramSize, closeSocket, type IpFamily, type Peer, peerFrom, type SocketBufferSizes } from './datagram';
 
@@ -71,6 +72,7 @@ export class UdpEndpoint extends TypedEmitter<UdpEndpointEvents> {
   private readonly pending: BoundedQueue<PendingSend>;
   private currentState: EndpointState = { phase: 'starting' };
   private ready = false;
+  private readonly traffic = new Traffic();
   private closing?: Promise<void>;
 
   constructor(readonly options: UdpEndpointOptions) {
@@ -95,6 +97,15 @@ export class UdpEndpoint extends TypedEmitter<UdpEndpointEvents> {
 
   get counters(): EndpointCounters {
     return { dropped: this.pending.dropped, queued: this.pending.length, refused: 0 };
+  }
+
+  report(): EndpointReport {
+    return {
+      mode: 'socket',
+      address: { scheme: 'udp', host: this.options.localAddress, port: this.port ?? this.options.port },
+      sessions: [],
+      traffic: new Traffic().add(this.traffic),
+    };
   }
 
   /** The bound port, once bound (useful when the OS picked it). */
@@ -168,6 +179,8 @@ export class UdpEndpoint extends TypedEmitter<UdpEndpointEvents> {
 
   private transmit({ bytes, to, callback }: PendingSend): void {
     const host = addressForSocket(this.options.family, to.host);
+    this.traffic.messagesOut += 1;
+    this.traffic.bytesOut += bytes.length;
     this.socket.send(bytes, to.port, host, (err) => {
       if (!err) return callback();
       const explained = explainNetworkError(err, { action: 'send to', host: to.host, port: to.port });
@@ -176,17 +189,23 @@ export class UdpEndpoint extends TypedEmitter<UdpEndpointEvents> {
   }
 
   private onDatagram(data: Buffer, peer: Peer): void {
+    this.traffic.bytesIn += data.length;
     if (!this.decoder) {
+      this.traffic.messagesIn += 1;
       this.emit('records', [data], peer);
       return;
     }
     try {
       const records = this.decoder.push(data);
       if (this.decoder.pendingBytes > 0) this.takeLeftover(records, data.length);
+      this.traffic.messagesIn += records.length;
       if (records.length > 0) this.emit('records', records, peer);
     } catch (err) {
       this.decoder.reset();
-      if (err instanceof FramingError && err.frames.length > 0) this.emit('records', err.frames, peer);
+      if (err instanceof FramingError && err.frames.length > 0) {
+        this.traffic.messagesIn += err.frames.length;
+        this.emit('records', err.frames, peer);
+      }
       this.emit('error', err instanceof Error ? err : new NetcastError(String(err), 'ERR_NETCAST_FRAMING'));
     }
   }

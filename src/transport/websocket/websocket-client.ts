@@ -4,6 +4,7 @@ import { ReconnectSchedule } from '../reconnect-schedule';
 import { BoundedQueue } from '../bounded-queue';
 import type { EndpointCounters } from '../endpoint-state';
 import { explainNetworkError, NetworkError } from '../network-error';
+import { sessionReport, totalTraffic, Traffic, type EndpointReport } from '../endpoint-report';
 import { WebSocketEndpoint } from './websocket-endpoint';
 import type { WebSocketMessage } from './websocket-endpoint';
 import type { ClientAuth, WebSocketClientOptions } from './websocket-options';
@@ -18,7 +19,16 @@ import { wsLibrary } from './ws-library';
 export class WebSocketClientEndpoint extends WebSocketEndpoint {
   readonly mode = 'client';
   private readonly reconnect: ReconnectSchedule;
-  private readonly url: URL;
+  private url: URL;
+  /** the URL as the user wrote it, until a control message moves the client */
+  private urlText: string;
+  /** the flow said disconnect: no reconnecting until it says connect */
+  private held = false;
+  /** the connection is being closed to open one to a new URL at once */
+  private moving = false;
+  /** control calls waiting for the current attempt to end (connected, failed, or stopped) */
+  private settling: Array<() => void> = [];
+  private readonly retired = new Traffic();
   private readonly ws = wsLibrary();
   private outbox: BoundedQueue<WebSocketMessage>;
   private socket?: WebSocket;
@@ -32,6 +42,7 @@ export class WebSocketClientEndpoint extends WebSocketEndpoint {
   constructor(private readonly options: WebSocketClientOptions) {
     super();
     this.url = new URL(options.url);
+    this.urlText = options.url;
     this.reconnect = new ReconnectSchedule(options.backoff);
     this.outbox = new BoundedQueue<WebSocketMessage>(options.queueSize, options.queuePolicy);
   }
@@ -50,8 +61,80 @@ export class WebSocketClientEndpoint extends WebSocketEndpoint {
     return this.opened;
   }
 
+  /** The URL connected to: the configured one, or where a control message moved the client. */
+  get target(): string {
+    return this.urlText;
+  }
+
+  report(): EndpointReport {
+    const open = this.session?.isOpen ? [this.session] : [];
+    return {
+      mode: 'client',
+      address: { scheme: this.url.protocol === 'wss:' ? 'wss' : 'ws', host: this.url.hostname, port: this.port, path: this.url.pathname, url: this.urlText },
+      sessions: open.map(sessionReport),
+      traffic: totalTraffic(this.retired, open),
+    };
+  }
+
+  /**
+   * Connects now: to `url` when given (kept until the next deploy; it must be ws:// or wss://,
+   * checked by the caller), otherwise to the current URL. A connection elsewhere is closed first;
+   * what is queued, and what the flow sends meanwhile, goes to the new one in order. `force`
+   * reconnects even to the same URL.
+   */
+  connect(url?: URL, force = false): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    const elsewhere = url !== undefined && url.href !== this.url.href;
+    if (url && elsewhere) {
+      this.url = url;
+      this.urlText = url.href;
+    }
+    this.held = false;
+    if (this.socket) {
+      if (!elsewhere && !force) return this.connected ? Promise.resolve() : this.whenSettled();
+      this.moving = true;
+      const settled = this.whenSettled();
+      this.dropConnection(`moved to ${this.urlText}`);
+      return settled;
+    }
+    this.reconnect.cancel();
+    const settled = this.whenSettled();
+    this.openConnection();
+    return settled;
+  }
+
+  /** Closes the connection and stays disconnected until connect(); sends wait in the queue. */
+  disconnect(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    this.held = true;
+    this.moving = false;
+    this.reconnect.cancel();
+    if (!this.socket) {
+      this.setState({ phase: 'stopped', reason: 'disconnected by flow' });
+      return Promise.resolve();
+    }
+    const settled = this.whenSettled();
+    this.dropConnection('disconnected by flow');
+    return settled;
+  }
+
+  private whenSettled(): Promise<void> {
+    return new Promise((resolve) => this.settling.push(resolve));
+  }
+
+  private settle(): void {
+    const waiting = this.settling;
+    this.settling = [];
+    for (const resolve of waiting) resolve();
+  }
+
+  private dropConnection(reason: string): void {
+    if (this.session?.isOpen) this.session.release(reason);
+    else this.socket?.terminate();
+  }
+
   start(): void {
-    this.connect();
+    this.openConnection();
   }
 
   /** In client mode there is one peer, so every message goes to it; sessionId is not needed. */
@@ -84,22 +167,24 @@ export class WebSocketClientEndpoint extends WebSocketEndpoint {
       await closed;
     }
     this.setState({ phase: 'closed' });
+    this.settle();
   }
 
-  private connect(): void {
-    if (this.stopped) return;
+  private openConnection(): void {
+    if (this.stopped || this.held) return;
     this.attemptError = undefined;
-    this.setState({ phase: 'connecting', target: this.options.url });
+    this.setState({ phase: 'connecting', target: this.urlText });
     let socket: WebSocket;
     try {
       socket = new this.ws.WebSocket(this.url, [...this.options.subprotocols], this.clientOptions());
     } catch (err) {
-      this.fail(new NetworkError(`cannot connect to ${this.options.url}: ${(err as Error).message}; check the URL`, 'ERR_NETCAST_URL', err));
+      this.fail(new NetworkError(`cannot connect to ${this.urlText}: ${(err as Error).message}; check the URL`, 'ERR_NETCAST_URL', err));
+      this.settle();
       return;
     }
     this.socket = socket;
     socket.on('unexpected-response', (_request: ClientRequest, response: IncomingMessage) => {
-      this.attemptError = explainRefusedUpgrade(this.options.url, response.statusCode ?? 0, this.options.auth);
+      this.attemptError = explainRefusedUpgrade(this.urlText, response.statusCode ?? 0, this.options.auth);
       if (this.attemptError.code === 'ERR_NETCAST_UPGRADE_REFUSED') this.refusedCount += 1;
       socket.terminate();
     });
@@ -114,7 +199,10 @@ export class WebSocketClientEndpoint extends WebSocketEndpoint {
       this.onConnected(socket, responseHeaders);
     });
     socket.once('close', () => {
-      if (!opened) this.onConnectFailed();
+      if (!opened) {
+        if (this.socket === socket) this.socket = undefined;
+        this.onConnectFailed();
+      }
     });
   }
 
@@ -148,30 +236,49 @@ export class WebSocketClientEndpoint extends WebSocketEndpoint {
     );
     this.session = session;
     this.startHeartbeat(session);
-    this.setState({ phase: 'connected', target: this.options.url });
+    this.setState({ phase: 'connected', target: this.urlText, moved: this.urlText !== this.options.url });
     this.emit('open', session);
+    this.settle();
   }
 
   private onConnectFailed(): void {
     if (this.stopped || this.session) return;
-    const err = this.attemptError ?? new NetworkError(`connection to ${this.options.url} closed before it was established`, 'ERR_NETCAST_UPGRADE');
+    if (this.held || this.moving) {
+      // an attempt the flow called off is not a failure
+      this.next('');
+      return;
+    }
+    const err = this.attemptError ?? new NetworkError(`connection to ${this.urlText} closed before it was established`, 'ERR_NETCAST_UPGRADE');
     this.emit('error', err);
-    this.scheduleReconnect(err.message);
+    this.next(err.message);
   }
 
   private onDisconnected(session: WebSocketSession, code: number, reason: string): void {
     this.session = undefined;
     this.socket = undefined;
     this.stopHeartbeat();
+    this.retired.add(session);
     this.outbox = session.takeOutbox();
     this.reconnect.disconnected();
     this.emit('close', session, code, reason);
-    this.scheduleReconnect(reason);
+    this.next(reason);
   }
 
-  private scheduleReconnect(reason: string): void {
+  /** After a connection or an attempt is gone: stay down, move at once, or retry with backoff. */
+  private next(reason: string): void {
     if (this.stopped) return;
-    this.reconnect.schedule(() => this.connect(), (inMs) => this.setState({ phase: 'reconnecting', inMs, reason }));
+    if (this.held) {
+      this.setState({ phase: 'stopped', reason: 'disconnected by flow' });
+      this.settle();
+      return;
+    }
+    if (this.moving) {
+      this.moving = false;
+      this.openConnection();
+      return;
+    }
+    this.reconnect.schedule(() => this.openConnection(), (inMs) => this.setState({ phase: 'reconnecting', inMs, reason }));
+    this.settle();
   }
 
   private startHeartbeat(session: WebSocketSession): void {

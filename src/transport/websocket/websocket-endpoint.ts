@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { EndpointCounters, EndpointState } from '../endpoint-state';
+import type { EndpointReport } from '../endpoint-report';
 import { TypedEmitter } from '../typed-emitter';
 
 export interface WebSocketSessionInfo {
@@ -46,6 +47,9 @@ export abstract class WebSocketEndpoint extends TypedEmitter<WebSocketEndpointEv
   }
 
   abstract get counters(): EndpointCounters;
+
+  /** address, sessions and traffic, for the operations view */
+  abstract report(): EndpointReport;
 
   abstract start(): void;
 

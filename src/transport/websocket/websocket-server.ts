@@ -1,9 +1,12 @@
 import * as http from 'node:http';
+import * as https from 'node:https';
+import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { serverCounters, type EndpointCounters } from '../endpoint-state';
 import { explainNetworkError } from '../network-error';
 import { checkReusePort, type ListenWithReusePort } from '../reuse-port';
+import { sessionReport, totalTraffic, Traffic, type EndpointReport } from '../endpoint-report';
 import { fairShare } from '../paced-delivery';
 import { AuthThrottle } from '../auth-throttle';
 import { UpgradeGate, refuseUpgrade, type Refusal } from './upgrade-gate';
@@ -35,6 +38,7 @@ export class WebSocketServerEndpoint extends WebSocketEndpoint {
   private ownServer?: http.Server;
   private releaseRoute?: () => void;
   private droppedByClosedSessions = 0;
+  private readonly retired = new Traffic();
   private closing?: Promise<void>;
   // busy clients together hand the flow about maxMessagesPerTurn per turn, not that many each
   private readonly messagesPerSessionTurn = fairShare(this.options.maxMessagesPerTurn, () => this.sessions.size);
@@ -71,6 +75,17 @@ export class WebSocketServerEndpoint extends WebSocketEndpoint {
 
   get sessionCount(): number {
     return this.sessions.size;
+  }
+
+  report(): EndpointReport {
+    const { listen } = this.options;
+    const secure = listen.kind === 'shared' ? listen.server instanceof tls.Server : listen.tls !== undefined;
+    return {
+      mode: 'server',
+      address: { scheme: secure ? 'wss' : 'ws', host: listen.kind === 'port' ? listen.host : '', port: this.port, path: this.path, shared: listen.kind === 'shared' },
+      sessions: [...this.sessions.values()].map(sessionReport),
+      traffic: totalTraffic(this.retired, this.sessions.values()),
+    };
   }
 
   /** The full path clients connect to. */
@@ -270,6 +285,7 @@ export class WebSocketServerEndpoint extends WebSocketEndpoint {
   private onSessionClosed(session: WebSocketSession, code: number, reason: string): void {
     this.sessions.delete(session.id);
     this.droppedByClosedSessions += session.dropped + session.queued;
+    this.retired.add(session);
     this.emit('close', session, code, reason);
     if (this.sessions.size === 0) this.heartbeat.stop();
     if (!this.closing) this.reportListening();

@@ -9,6 +9,7 @@ import { TurnCork } from '../turn-cork';
 import { PacedDelivery, type TurnLimit } from '../paced-delivery';
 import type { WebSocketMessage, WebSocketSessionInfo } from './websocket-endpoint';
 import type { WebSocketCommonOptions } from './websocket-options';
+import type { ReportableSession } from '../endpoint-report';
 
 export interface PeerInfo {
   remoteAddress: string;
@@ -58,10 +59,16 @@ function toBuffer(data: RawData): Buffer {
 }
 
 /** One WebSocket connection: paced delivery to the flow, bounded and batched writes out, heartbeat. */
-export class WebSocketSession implements WebSocketSessionInfo {
+export class WebSocketSession implements WebSocketSessionInfo, ReportableSession {
   readonly id = randomBytes(6).toString('hex');
   readonly remoteAddress: string;
   readonly remotePort: number;
+  // for the operations view: plain integers, bumped on the data path
+  readonly since = Date.now();
+  messagesIn = 0;
+  messagesOut = 0;
+  bytesIn = 0;
+  bytesOut = 0;
   readonly headers: IncomingHttpHeaders;
   readonly whenClosed: Promise<void>;
   private readonly transport?: Socket;
@@ -153,6 +160,16 @@ export class WebSocketSession implements WebSocketSessionInfo {
     this.socket.ping();
   }
 
+  /**
+   * A closing handshake that leaves the queue alone (a client moving to another URL sends it
+   * there); a peer that does not answer within a second is cut off.
+   */
+  release(reason: string): void {
+    this.closeReason ??= reason;
+    this.socket.close(1000, reason.slice(0, 120));
+    setTimeout(() => this.socket.terminate(), 1000).unref();
+  }
+
   /** Hands back what could not be sent, for a client to keep for the next connection. */
   takeOutbox(): BoundedQueue<WebSocketMessage> {
     return this.outbox;
@@ -161,6 +178,8 @@ export class WebSocketSession implements WebSocketSessionInfo {
   private write(message: WebSocketMessage): void {
     this.cork?.beforeWrite();
     this.inFlight.add(message);
+    this.messagesOut += 1;
+    this.bytesOut += message.data.length;
     this.socket.send(message.data, { binary: message.binary }, this.inFlight.settle);
   }
 
@@ -186,7 +205,10 @@ export class WebSocketSession implements WebSocketSessionInfo {
    */
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.arrived.length === 0) queueMicrotask(this.handOver);
-    this.arrived.push({ data: toBuffer(data), binary: isBinary });
+    const bytes = toBuffer(data);
+    this.messagesIn += 1;
+    this.bytesIn += bytes.length;
+    this.arrived.push({ data: bytes, binary: isBinary });
   }
 
   private readonly handOver = (): void => {
