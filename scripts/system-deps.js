@@ -27,6 +27,8 @@ const SYSTEM_DEPS = [
   { name: 'ip', find: { command: 'ip' }, deb: 'iproute2', for: 'multicast tests in network namespaces' },
   { name: 'haproxy', find: { command: 'haproxy' }, deb: 'haproxy', for: 'reliability suite (gateway part): the TCP load balancer in front of two Node-RED hosts' },
   { name: 'mosquitto', find: { command: 'mosquitto' }, deb: 'mosquitto', for: 'reliability suite (gateway part): the MQTT broker the Node-RED hosts publish to' },
+  { name: 'python3 pymodbus', find: { python: 'pymodbus' }, deb: 'python3-pymodbus', for: 'tcp request tests: a Modbus/TCP server not written here' },
+  { name: 'avahi-daemon', find: { command: 'avahi-daemon' }, deb: 'avahi-daemon', for: 'udp request netns test: a real mDNS responder (only ever inside a test namespace)' },
 ];
 
 // Searched after PATH: a non-root user's PATH often lacks the sbin directories (ip, haproxy, ...).

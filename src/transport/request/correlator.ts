@@ -72,6 +72,8 @@ export class RequestCorrelator {
   private closed = false;
   unmatchedCount = 0;
   timeoutCount = 0;
+  /** the most requests that were in flight at once */
+  peakInFlight = 0;
 
   constructor(
     readonly rule: MatchRule,
@@ -198,6 +200,7 @@ export class RequestCorrelator {
     const wait = this.rule.kind === 'window' ? this.rule.windowMs : pending.settings.timeoutMs;
     pending.deadline = pending.sentAt + wait;
     this.inFlight.set(pending.key, pending);
+    if (this.inFlight.size > this.peakInFlight) this.peakInFlight = this.inFlight.size;
     this.armTimer(pending.deadline);
     this.io.write(pending.bytes);
   }
