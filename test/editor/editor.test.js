@@ -17,7 +17,7 @@ const tools = require('../support/tools');
 const ROOT = path.join(__dirname, '..', '..');
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SHOTS = process.env.NETCAST_SCREENSHOTS ? path.join(ROOT, 'docs', 'images') : path.join(os.tmpdir(), 'netcast-editor-screenshots');
-const FLOW_TYPES = ['netcast-tcp-in', 'netcast-tcp-out', 'netcast-udp-in', 'netcast-udp-out', 'netcast-multicast-in', 'netcast-multicast-out', 'netcast-websocket-in', 'netcast-websocket-out', 'netcast-tcp-request', 'netcast-control'];
+const FLOW_TYPES = ['netcast-tcp-in', 'netcast-tcp-out', 'netcast-udp-in', 'netcast-udp-out', 'netcast-multicast-in', 'netcast-multicast-out', 'netcast-websocket-in', 'netcast-websocket-out', 'netcast-tcp-request', 'netcast-udp-request', 'netcast-control'];
 
 // ---------------------------------------------------------------- catalogs and help, from the source
 function catalog(lang, base) {
@@ -342,7 +342,7 @@ describe('editor: the netcast nodes in a real browser', function () {
       icon: (el.querySelector('.red-ui-palette-icon-container') || { dataset: {} }).dataset.paletteIcon,
     })));
     palette.map((p) => p.type).should.eql(FLOW_TYPES);
-    palette.map((p) => p.label).should.eql(['tcp in', 'tcp out', 'udp in', 'udp out', 'mcast in', 'mcast out', 'websocket in', 'websocket out', 'tcp request', 'control']);
+    palette.map((p) => p.label).should.eql(['tcp in', 'tcp out', 'udp in', 'udp out', 'mcast in', 'mcast out', 'websocket in', 'websocket out', 'tcp request', 'udp request', 'control']);
     for (const { type, icon } of palette) {
       const file = type.replace(/^netcast-/, '') + '.svg';
       icon.should.equal(`icons/@netcast/node-red-transports/${file}`);

@@ -65,7 +65,8 @@ describe('system tools the tests need (scripts/system-deps.js)', function () {
       fs.writeFileSync(path.join(dir, 'python3'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
       const result = runCheck({ PATH: dir, HOME: os.tmpdir(), CHROMIUM_PATH: path.join(dir, 'no-chromium'), NETCAST_SYSTEM_DEPS: 'check' });
       result.status.should.equal(1);
-      result.stderr.should.match(/need python3 websockets, chromium, which are not installed: run .*apt-get install -y python3-websockets chromium {2}and then npm test again\.\n$/);
+      // (python3-pymodbus too: the same broken python cannot import it either)
+      result.stderr.should.match(/need python3 websockets, chromium, python3 pymodbus, which are not installed: run .*apt-get install -y python3-websockets chromium python3-pymodbus {2}and then npm test again\.\n$/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

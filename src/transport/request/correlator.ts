@@ -75,10 +75,15 @@ export class RequestCorrelator {
   /** the most requests that were in flight at once */
   peakInFlight = 0;
 
+  /**
+   * resyncOnTimeout: a next-frame timeout stops sending until connected() again (a stream: a late
+   * answer would be taken for the next request's). Datagram transports keep going.
+   */
   constructor(
     readonly rule: MatchRule,
     private readonly queueLimit: number,
     private readonly io: CorrelatorIo,
+    private readonly resyncOnTimeout = true,
   ) {}
 
   get queued(): number {
@@ -243,7 +248,7 @@ export class RequestCorrelator {
         continue;
       }
       this.timeoutCount += 1;
-      if (this.rule.kind === 'next') desynced = true;
+      if (this.rule.kind === 'next' && this.resyncOnTimeout) desynced = true;
       if (pending.attempts <= pending.settings.retries) {
         // again, ahead of everything queued
         this.queueHead > 0 ? (this.queue[--this.queueHead] = pending) : this.queue.unshift(pending);

@@ -8,6 +8,7 @@ import { explainNetworkError, NetworkError } from '../network-error';
 import { checkReusePort, type DgramWithReusePort } from '../reuse-port';
 import { Traffic, type EndpointReport } from '../endpoint-report';
 import { TypedEmitter } from '../typed-emitter';
+import { UdpRequester } from '../request/udp-requester';
 import { addressForSocket, applyBufferSizes, checkDatagramSize, closeSocket, type IpFamily, type Peer, peerFrom, type SocketBufferSizes } from './datagram';
 
 /** receiveBufferSize, sendBufferSize: bytes; 0 keeps the OS default */
@@ -40,6 +41,9 @@ export interface UdpEndpointEvents {
   /** something works, but not as configured (a buffer the kernel made smaller than asked) */
   warning: (message: string) => void;
 }
+
+/** Requests waiting per device on one UDP endpoint. */
+const REQUEST_QUEUE_LIMIT = 1000;
 
 export interface Destination {
   host: string;
@@ -142,9 +146,39 @@ export class UdpEndpoint extends TypedEmitter<UdpEndpointEvents> {
     this.transmit({ bytes, to: destination, callback });
   }
 
+  /**
+   * For sends to multicast groups: the interface (its address; '' = the system's choice) and the
+   * TTL (hops). Applied now if bound, else once bound.
+   */
+  setMulticastSending(iface: string, ttl: number): void {
+    this.multicastSending = { iface, ttl };
+    if (this.ready) this.applyMulticastSending();
+  }
+
+  private multicastSending?: { iface: string; ttl: number };
+  private requests?: UdpRequester;
+
+  /** Requests and discoveries on this socket (udp request nodes share it). */
+  get requester(): UdpRequester {
+    this.requests ??= new UdpRequester(this, REQUEST_QUEUE_LIMIT);
+    return this.requests;
+  }
+
+  private applyMulticastSending(): void {
+    if (!this.multicastSending) return;
+    const { iface, ttl } = this.multicastSending;
+    try {
+      this.socket.setMulticastTTL(ttl);
+      if (iface) this.socket.setMulticastInterface(iface);
+    } catch (err) {
+      this.emit('error', explainNetworkError(err, { action: 'send multicast on', host: iface || undefined }));
+    }
+  }
+
   /** Resolves once the socket is closed and its port is free again. */
   close(): Promise<void> {
     if (!this.closing) {
+      this.requests?.close();
       this.closing = closeSocket(this.socket).then(() => {
         for (const item of this.pending.drain()) item.callback(new NetcastError('the UDP endpoint closed before the message could be sent', 'ERR_NETCAST_CLOSING'));
         this.setState({ phase: 'closed' });
@@ -153,7 +187,8 @@ export class UdpEndpoint extends TypedEmitter<UdpEndpointEvents> {
     return this.closing;
   }
 
-  private destinationFor(to: Partial<Destination>): Destination {
+  /** Where a send with `to` goes: its host and port, else the default remote; throws NoDestinationError. */
+  destinationFor(to: Partial<Destination>): Destination {
     const host = to.host || this.options.remoteHost;
     const port = to.port || this.options.remotePort;
     if (!host || !port) throw new NoDestinationError();
@@ -171,6 +206,7 @@ export class UdpEndpoint extends TypedEmitter<UdpEndpointEvents> {
       return;
     }
     this.ready = true;
+    this.applyMulticastSending();
     this.setState({ phase: 'ready', text: `bound :${this.socket.address().port}` });
     for (const item of this.pending.drain()) this.transmit(item);
     this.emit('state');
