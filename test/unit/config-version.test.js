@@ -12,8 +12,8 @@ const pkg = require(path.join(root, 'package.json'));
 const TYPES = Object.keys(FIELDS);
 
 describe('config versions: upgrade steps', function () {
-  it('knows all 14 node types, each at version 1 with one step', function () {
-    TYPES.length.should.equal(14);
+  it('knows all 15 node types, each at version 1 with one step', function () {
+    TYPES.length.should.equal(15);
     for (const type of TYPES) {
       currentConfigVersion(type).should.equal(1, type);
       STEPS[type].length.should.equal(1, type);
