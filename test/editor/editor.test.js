@@ -324,7 +324,9 @@ describe('editor: the netcast nodes in a real browser', function () {
     page = await context.newPage();
     page.setDefaultTimeout(10000);
     page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(red.url);
+    // The first load of the editor fetches every node set's HTML and catalogs: give it as long as
+    // the palette wait below when the machine is busy.
+    await page.goto(red.url, { timeout: 30000 });
     await page.waitForSelector('.red-ui-palette-node[data-palette-type="netcast-websocket-out"]', { timeout: 30000 });
     await page.waitForFunction(() => RED.nodes.getType('netcast-websocket-endpoint') !== null);
   });
