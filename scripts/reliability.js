@@ -22,6 +22,8 @@ const PARTS = [
   { name: 'netns-multicast', args: ['scripts/reliability-netns.js'], limitS: 180, needsRoot: true },
   // devices -> HAProxy -> two Node-RED hosts -> Mosquitto, in network namespaces (about 1 minute)
   { name: 'gateway', args: ['test/reliability/gateway.js'], limitS: 180, needsRoot: true },
+  // a real Prometheus scraping /netcast/metrics, in a network namespace (about 20 s)
+  { name: 'prometheus', args: ['test/reliability/prometheus.js'], limitS: 120, needsRoot: true },
 ];
 
 function runPart(part, env) {

@@ -29,6 +29,8 @@ const SYSTEM_DEPS = [
   { name: 'mosquitto', find: { command: 'mosquitto' }, deb: 'mosquitto', for: 'reliability suite (gateway part): the MQTT broker the Node-RED hosts publish to' },
   { name: 'python3 pymodbus', find: { python: 'pymodbus' }, deb: 'python3-pymodbus', for: 'tcp request tests: a Modbus/TCP server not written here' },
   { name: 'avahi-daemon', find: { command: 'avahi-daemon' }, deb: 'avahi-daemon', for: 'udp request netns test: a real mDNS responder (only ever inside a test namespace)' },
+  { name: 'prometheus', find: { command: 'prometheus' }, deb: 'prometheus', for: 'reliability suite (prometheus part): a real server scraping /netcast/metrics' },
+  { name: 'promtool', find: { command: 'promtool' }, deb: 'prometheus', for: 'reliability suite (prometheus part): promtool check metrics on the exposition' },
 ];
 
 // Searched after PATH: a non-root user's PATH often lacks the sbin directories (ip, haproxy, ...).
