@@ -5,7 +5,7 @@
 //   into one server endpoint (ours: netcast-tcp-endpoint, delimiter \n, + tcp in utf8; core: tcp in
 //   stream/utf8/\n; raw: bench/servers/raw-tcp.js) and bench-sink.
 // ws-10k-idle: idle clients on Node-RED's own HTTP port, path /bench (ours: netcast-websocket-endpoint
-//   with a 5 s heartbeat, so the 10 s window sees every client pinged twice; core:
+//   with its default 30 s heartbeat (a slice of the clients pinged every 3 s); core:
 //   websocket-listener, which has no server heartbeat; raw: the ws library, no heartbeat).
 const sink = { id: 'sink', type: 'bench-sink', wires: [] };
 const CONNECTIONS = { full: 10000, smoke: 500 };
@@ -40,7 +40,7 @@ const tcpDevices = {
 const PATH = '/bench';
 const wsIdle = {
   name: 'ws-10k-idle',
-  note: '10,000 idle WebSocket clients (smoke: 500), the ws library, opened 256 at a time from 8 source addresses; ours pings each every 5 s (heartbeat), core and raw have no server heartbeat',
+  note: '10,000 idle WebSocket clients (smoke: 500), the ws library, opened 256 at a time from 8 source addresses; ours has its default 30 s heartbeat (pinged in 10 slices, one every 3 s), core and raw have no server heartbeat',
   metrics: ['connections held', 'accept s', 'RSS KB per connection', 'heap KB per connection', 'pings per client', 'accept loop delay ms'],
   lowerIsBetter: ['accept s', 'RSS KB per connection', 'heap KB per connection', 'accept loop delay ms'],
   connections: CONNECTIONS,
@@ -49,7 +49,7 @@ const wsIdle = {
   port: 'nodered',
   flows: {
     ours: () => [
-      { id: 'ep', type: 'netcast-websocket-endpoint', mode: 'server', listenOn: 'nodered', path: PATH, maxConnections: MAX, heartbeat: 5 },
+      { id: 'ep', type: 'netcast-websocket-endpoint', mode: 'server', listenOn: 'nodered', path: PATH, maxConnections: MAX },
       { id: 'in', type: 'netcast-websocket-in', endpoint: 'ep', output: 'auto', wires: [['sink']] },
       sink,
     ],

@@ -156,7 +156,8 @@ class NodeRedServer {
     this.child.stdout.on('data', (chunk) => (this.log += chunk));
     this.child.stderr.on('data', (chunk) => (this.log += chunk));
     this.exited = new Promise((resolve) => this.child.once('exit', resolve));
-    const deadline = Date.now() + 30000;
+    // generous: on a loaded 2-core machine a node-red start can take over 30 s
+    const deadline = Date.now() + 120000;
     for (;;) {
       if (this.child.exitCode !== null) throw new Error(`node-red (${this.flavour}) exited:\n${this.log}`);
       try {
