@@ -7,7 +7,10 @@ import { parseInterfaceChoice, summariseInterfaces, systemInterfaces } from '../
 import { MulticastEndpoint, type MulticastEndpointOptions } from '../transport/multicast/multicast-endpoint';
 import type { Peer } from '../transport/udp/datagram';
 import { adminRoute } from './shared/admin-route';
-import { ConfigError, readBoolean, readBufferSizes, readInteger, readPort, readSecondsAsMs, readString } from './shared/config-values';
+import { readBufferSizes } from './shared/common-readers';
+import { ConfigError, readBoolean, readString } from './shared/config-values';
+import { MULTICAST_GROUP as F } from './shared/field-tables';
+import { readField, readMs } from './shared/fields';
 import { nodeConfig } from './shared/config-version';
 import { attachToEndpoint, ownEndpoint, type EndpointConfigNode } from './shared/endpoint-nodes';
 import { bufferToPayload, parsePayloadFormat, parseStringEncoding, PayloadError, payloadToBuffer } from './shared/payload';
@@ -50,7 +53,7 @@ function readGroups(config: Config): GroupSpec[] {
 
 function readMulticastOptions(config: Config): MulticastEndpointOptions {
   const groups = readGroups(config);
-  const iface = readString(config, 'iface');
+  const iface = readField(config, F.iface);
   const choice = parseInterfaceChoice(iface);
   if (choice.kind === 'address') {
     const family = isIP(choice.address) === 4 ? 'ipv4' : 'ipv6';
@@ -61,15 +64,15 @@ function readMulticastOptions(config: Config): MulticastEndpointOptions {
   }
   return {
     groups,
-    port: readPort(config, 'port', 'Port'),
+    port: readField(config, F.port),
     interface: choice,
-    ttl: readInteger(config, 'ttl', { label: 'TTL', min: 0, max: 255, fallback: 1 }),
-    loopback: readBoolean(config, 'loopback', true),
-    reuseAddr: readBoolean(config, 'reuseAddr', true),
+    ttl: readField(config, F.ttl),
+    loopback: readField(config, F.loopback),
+    reuseAddr: readField(config, F.reuseAddr),
     ...readBufferSizes(config),
     // Windows cannot bind a multicast address; everywhere else this keeps other groups out
     bindToGroup: process.platform !== 'win32',
-    renewIntervalMs: readSecondsAsMs(config, 'renewInterval', { label: 'Renew memberships every', min: 0, max: 86400, fallback: 120 }),
+    renewIntervalMs: readMs(config, F.renewInterval),
     retry: RETRY,
     pendingLimit: PENDING_LIMIT,
     listInterfaces: systemInterfaces,

@@ -4,7 +4,10 @@ import { isIP } from 'node:net';
 import { parseFramingOptions, createCodec, type Codec } from '../framing';
 import type { Peer } from '../transport/udp/datagram';
 import { UdpEndpoint, type Destination, type UdpEndpointOptions } from '../transport/udp/udp-endpoint';
-import { ConfigError, readBoolean, readBufferSizes, readChoice, readInteger, readString } from './shared/config-values';
+import { readBufferSizes } from './shared/common-readers';
+import { ConfigError, readBoolean, readString } from './shared/config-values';
+import { UDP_ENDPOINT as F } from './shared/field-tables';
+import { readField } from './shared/fields';
 import { nodeConfig } from './shared/config-version';
 import { attachToEndpoint, ownEndpoint, type EndpointConfigNode } from './shared/endpoint-nodes';
 import { bufferToPayload, parsePayloadFormat, parseStringEncoding, PayloadError, payloadToBuffer } from './shared/payload';
@@ -36,21 +39,21 @@ function readCodec(config: Config): Codec | undefined {
 }
 
 function readUdpOptions(config: Config): UdpEndpointOptions {
-  const family = readChoice(config, 'family', 'IP version', ['ipv4', 'ipv6'] as const, 'ipv4');
-  const localAddress = readString(config, 'localAddress');
-  const remoteHost = readString(config, 'remoteHost');
+  const family = readField(config, F.family);
+  const localAddress = readField(config, F.localAddress);
+  const remoteHost = readField(config, F.remoteHost);
   checkAddressFamily(localAddress, family, 'Local address');
   checkAddressFamily(remoteHost, family, 'Remote host');
-  const remotePort = readInteger(config, 'remotePort', { label: 'Remote port', min: 0, max: 65535, fallback: 0 });
+  const remotePort = readField(config, F.remotePort);
   if (remoteHost && remotePort === 0) throw new ConfigError(`Remote host ${remoteHost} is set but Remote port is empty; enter the device's port`);
   return {
     family,
     localAddress,
-    port: readInteger(config, 'port', { label: 'Local port', min: 0, max: 65535, fallback: 0 }),
-    ipv6Only: readBoolean(config, 'ipv6Only', false),
-    reuseAddr: readBoolean(config, 'reuseAddr', false),
-    reusePort: readBoolean(config, 'reusePort', false),
-    broadcast: readBoolean(config, 'broadcast', false),
+    port: readField(config, F.port),
+    ipv6Only: readField(config, F.ipv6Only),
+    reuseAddr: readField(config, F.reuseAddr),
+    reusePort: readField(config, F.reusePort),
+    broadcast: readField(config, F.broadcast),
     ...readBufferSizes(config),
     remoteHost,
     remotePort,

@@ -2,8 +2,6 @@
 // public API: users' flows store them.
 import { describeValue } from './shared/describe';
 import type { Server } from 'node:http';
-import type { BackoffOptions } from '../transport/backoff';
-import type { OverflowPolicy } from '../transport/bounded-queue';
 import type { TlsMaterial } from '../transport/tls-material';
 import type { ServerAuth } from '../transport/websocket/upgrade-gate';
 import { joinPath } from '../transport/websocket/upgrade-routes';
@@ -14,7 +12,10 @@ import type {
   WebSocketServerOptions,
 } from '../transport/websocket/websocket-options';
 import type { VerifyClient } from '../transport/websocket/verify-client';
-import { ConfigError, readAllowlist, readBoolean, readChoice, readInteger, readNumber, readPort, readSecondsAsMs, readString } from './shared/config-values';
+import { readBackoff, readQueue } from './shared/common-readers';
+import { ConfigError, readAllowlist, readString } from './shared/config-values';
+import { WEBSOCKET_ENDPOINT as F } from './shared/field-tables';
+import { readField, readMs } from './shared/fields';
 
 export type WebSocketMode = 'server' | 'client';
 type Config = Record<string, unknown>;
@@ -34,12 +35,10 @@ export interface HostServer {
   verifyClient?: unknown;
 }
 
-const QUEUE_POLICIES: readonly OverflowPolicy[] = ['drop-oldest', 'drop-newest'];
-const AUTH_KINDS = ['none', 'bearer', 'basic'] as const;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 export function readMode(config: Config): WebSocketMode {
-  return readChoice(config, 'mode', 'Mode', ['server', 'client'] as const, 'server');
+  return readField(config, F.mode);
 }
 
 /** "chat, v2.chat" or one per line. */
@@ -50,7 +49,7 @@ function readList(config: Config, key: string): string[] {
 }
 
 function readAuth(config: Config, credentials: WebSocketCredentials, role: 'server' | 'client'): ServerAuth {
-  const kind = readChoice(config, 'auth', 'Authentication', AUTH_KINDS, 'none');
+  const kind = readField(config, F.auth);
   const who = role === 'server' ? 'clients must send' : 'to send';
   if (kind === 'bearer') {
     if (!credentials.token) throw new ConfigError(`Authentication is "bearer token" but the token is empty; enter the token ${who}`);
@@ -65,23 +64,22 @@ function readAuth(config: Config, credentials: WebSocketCredentials, role: 'serv
 
 function readCommon(config: Config): WebSocketCommonOptions {
   return {
-    maxPayload: readInteger(config, 'maxPayload', { label: 'Max message size', min: 1, max: 512 * 1024 * 1024, fallback: 1024 * 1024 }),
-    perMessageDeflate: readBoolean(config, 'perMessageDeflate', false),
-    heartbeatMs: readSecondsAsMs(config, 'heartbeat', { label: 'Heartbeat', min: 0, max: 3600, fallback: 30 }),
-    queueSize: readInteger(config, 'queueSize', { label: 'Queue size', min: 0, max: 1_000_000, fallback: 1000 }),
-    queuePolicy: readChoice(config, 'queuePolicy', 'When the queue is full', QUEUE_POLICIES, 'drop-oldest'),
+    maxPayload: readField(config, F.maxPayload),
+    perMessageDeflate: readField(config, F.perMessageDeflate),
+    heartbeatMs: readMs(config, F.heartbeat),
+    ...readQueue(config),
     maxMessagesPerTurn: 256,
   };
 }
 
 function readListen(config: Config, host: HostServer, tls: TlsMaterial | undefined): WebSocketListen {
-  const path = readString(config, 'path', '/ws');
+  const path = readField(config, F.path);
   if (!path.startsWith('/')) throw new ConfigError(`Path ${describeValue(path)} must start with /, for example /ws/chat`);
-  const listenOn = readChoice(config, 'listenOn', 'Listen on', ['nodered', 'port'] as const, 'nodered');
+  const listenOn = readField(config, F.listenOn);
   if (listenOn === 'port') {
-    const requireClientCert = tls !== undefined && readBoolean(config, 'requireClientCert', false);
-    const reusePort = readBoolean(config, 'reusePort', false);
-    return { kind: 'port', host: readString(config, 'host'), port: readPort(config, 'port', 'Port', true), path, tls, requireClientCert, reusePort };
+    const requireClientCert = tls !== undefined && readField(config, F.requireClientCert);
+    const reusePort = readField(config, F.reusePort);
+    return { kind: 'port', host: readField(config, F.host), port: readField(config, F.port), path, tls, requireClientCert, reusePort };
   }
   if (host.httpNodeRoot === false) {
     throw new ConfigError('Node-RED serves no HTTP nodes here (httpNodeRoot is false in settings.js); set the endpoint to listen on a port of its own');
@@ -99,7 +97,7 @@ export function readServerOptions(config: Config, credentials: WebSocketCredenti
     listen: readListen(config, host, tls),
     auth: readAuth(config, credentials, 'server'),
     origins: readList(config, 'origins'),
-    maxConnections: readInteger(config, 'maxConnections', { label: 'Max connections', min: 1, max: 100_000, fallback: 100 }),
+    maxConnections: readField(config, F.maxConnections),
     subprotocols: readList(config, 'subprotocols'),
     allowlist: readAllowlist(config),
     verifyClient: typeof host.verifyClient === 'function' ? (host.verifyClient as VerifyClient) : undefined,
@@ -107,7 +105,7 @@ export function readServerOptions(config: Config, credentials: WebSocketCredenti
 }
 
 function readUrl(config: Config): string {
-  const url = readString(config, 'url');
+  const url = readField(config, F.url);
   if (!url) throw new ConfigError('URL is empty; enter the server address, for example ws://192.168.1.10:8080/feed');
   if (!/^wss?:\/\//i.test(url)) throw new ConfigError(`URL "${url}" must start with ws:// or wss://, for example ws://192.168.1.10:8080/feed`);
   try {
@@ -132,18 +130,6 @@ function readHeaders(config: Config): Record<string, string> {
   return headers;
 }
 
-function readBackoff(config: Config): BackoffOptions {
-  const initial = readNumber(config, 'reconnectInitial', { label: 'First reconnect delay', min: 0.01, max: 3600, fallback: 0.5 });
-  const max = readNumber(config, 'reconnectMax', { label: 'Longest reconnect delay', min: 0.01, max: 86400, fallback: 30 });
-  if (max < initial) throw new ConfigError(`Longest reconnect delay (${max} s) is shorter than the first (${initial} s); make it at least as long`);
-  return {
-    initialMs: initial * 1000,
-    maxMs: max * 1000,
-    factor: readNumber(config, 'reconnectFactor', { label: 'Reconnect growth factor', min: 1, max: 10, fallback: 2 }),
-    jitter: 0.2,
-  };
-}
-
 export function readClientOptions(config: Config, credentials: WebSocketCredentials, tls: TlsMaterial | undefined): WebSocketClientOptions {
   return {
     ...readCommon(config),
@@ -152,7 +138,7 @@ export function readClientOptions(config: Config, credentials: WebSocketCredenti
     headers: readHeaders(config),
     auth: readAuth(config, credentials, 'client'),
     tls,
-    handshakeTimeoutMs: readSecondsAsMs(config, 'connectTimeout', { label: 'Connect timeout', min: 0.1, max: 600, fallback: 10 }),
+    handshakeTimeoutMs: readMs(config, F.connectTimeout),
     backoff: readBackoff(config),
   };
 }

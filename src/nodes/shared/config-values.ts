@@ -10,7 +10,8 @@ export class ConfigError extends Error {
 
 type Config = Record<string, unknown>;
 
-function isBlank(value: unknown): boolean {
+/** Missing, null, or only white space: the field was left empty. */
+export function isBlank(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 }
 
@@ -51,12 +52,13 @@ export function readPort(config: Config, key = 'port', label = 'Port', allowZero
   return readInteger(config, key, { label, min: allowZero ? 0 : 1, max: 65535 });
 }
 
-export function readBoolean(config: Config, key: string, fallback: boolean): boolean {
+export function readBoolean(config: Config, key: string, fallback: boolean, label = key): boolean {
   const raw = config[key];
   if (isBlank(raw)) return fallback;
-  if (raw === true || raw === 'true') return true;
-  if (raw === false || raw === 'false') return false;
-  return fallback;
+  const value = typeof raw === 'string' ? raw.trim().toLowerCase() : raw;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new ConfigError(`${label} must be true or false (got ${describeValue(raw)})`);
 }
 
 export function readString(config: Config, key: string, fallback = ''): string {
@@ -74,18 +76,7 @@ export function readChoice<T extends string>(config: Config, key: string, label:
 /** The largest kernel socket buffer a node may ask for; the editor has the same (nodes/shared/editor-fields.html). */
 export const MAX_BUFFER = 256 * 1024 * 1024;
 
-/** receiveBufferSize and sendBufferSize of a UDP or multicast config node: bytes, blank or 0 = the OS default. */
-export function readBufferSizes(config: Config): { receiveBufferSize: number; sendBufferSize: number } {
-  return {
-    receiveBufferSize: readInteger(config, 'receiveBufferSize', { label: 'Receive buffer', min: 0, max: MAX_BUFFER, fallback: 0 }),
-    sendBufferSize: readInteger(config, 'sendBufferSize', { label: 'Send buffer', min: 0, max: MAX_BUFFER, fallback: 0 }),
-  };
-}
 
-/** Seconds in the editor, milliseconds in the transport. */
-export function readSecondsAsMs(config: Config, key: string, rule: IntegerRule): number {
-  return Math.round(readNumber(config, key, rule) * 1000);
-}
 
 /** `allowlist`: client addresses and CIDR ranges a server accepts (TCP and WebSocket servers). */
 export function readAllowlist(config: Config): AddressAllowlist {

@@ -4,188 +4,23 @@
 // older saved flow keeps working unchanged. The editor does the same when an old node's dialog
 // opens (nodes/shared/config-version.html) and stores the new version when it is saved.
 //
-// To change a saved property in a later release: add a step to the type's list in STEPS (it gets
-// a version-N config and returns a version-N+1 one, never dropping what it does not understand),
-// bump the editor's `configVersion` default for that type, and add an old flow to
-// test/node/config-version.test.js.
+// A new field, or a new node type, needs nothing here: add it to field-tables.ts and version 1
+// fills its default into older flows. To change a saved property in a later release: add a step
+// to the type's list in STEPS (it gets a version-N config and returns a version-N+1 one, never
+// dropping what it does not understand), bump the editor's `configVersion` default for that type,
+// and add an old flow to test/node/config-version.test.js.
 import type { Node, NodeAPI, NodeDef } from './red';
-import { applySiteDefaults, isSiteField } from './site-defaults';
+import { isBlank } from './config-values';
+import { FIELD_TABLES } from './field-tables';
+import { applySiteDefaults } from './site-defaults';
 
 export const CONFIG_VERSION = 'configVersion';
 
 type Config = Record<string, unknown>;
 export type UpgradeStep = (config: Config) => Config;
 
-/**
- * What version 1 holds, per property: its kind, and the default the runtime has always used when
- * the property is missing (none for properties the user must fill in). Properties that an admin
- * default can fill (site-defaults.ts) stay blank so that default still applies.
- */
-type Field =
-  | { kind: 'number'; value?: number }
-  | { kind: 'boolean'; value: boolean }
-  /** one of a fixed set; blank means the default, like missing */
-  | { kind: 'choice'; value: string }
-  /** free text; only a missing value takes the default (a blank one is meaningful) */
-  | { kind: 'text'; value: string }
-  | { kind: 'list' };
-
-type Fields = Record<string, Field>;
-
-const num = (value?: number): Field => ({ kind: 'number', value });
-const bool = (value: boolean): Field => ({ kind: 'boolean', value });
-const choice = (value: string): Field => ({ kind: 'choice', value });
-const text = (value = ''): Field => ({ kind: 'text', value });
-const list: Field = { kind: 'list' };
-
-const FRAMING: Fields = {
-  framing: choice('raw'),
-  delimiter: text('\\n'),
-  delimiterFormat: choice('text'),
-  keepDelimiter: bool(false),
-  fixedLength: num(),
-  lengthOffset: num(0),
-  lengthSize: num(2),
-  lengthEndian: choice('be'),
-  lengthAdjust: num(0),
-  lengthStrip: num(0),
-  startMarker: text('02'),
-  endMarker: text('03'),
-  markerFormat: choice('hex'),
-  keepMarkers: bool(false),
-  idleGap: num(20),
-  maxFrame: num(),
-};
-
-const COMMON: Fields = { name: text() };
-const ATTACHED: Fields = { ...COMMON, endpoint: text() };
-
-/** The properties of each type at version 1, with the runtime's defaults. */
-export const FIELDS: Readonly<Record<string, Fields>> = {
-  'netcast-tcp-endpoint': {
-    ...COMMON,
-    mode: choice('server'),
-    host: text(),
-    port: num(),
-    useTls: bool(false),
-    tls: text(),
-    requireClientCert: bool(false),
-    maxConnections: num(),
-    allowlist: text(),
-    reusePort: bool(false),
-    idleTimeout: num(0),
-    connectTimeout: num(10),
-    reconnectInitial: num(),
-    reconnectMax: num(),
-    reconnectFactor: num(2),
-    keepAlive: bool(true),
-    keepAliveDelay: num(30),
-    noDelay: bool(true),
-    queueSize: num(),
-    queuePolicy: choice('drop-oldest'),
-    poolSize: num(100),
-    poolIdleTimeout: num(60),
-    ...FRAMING,
-  },
-  'netcast-tcp-request': {
-    ...ATTACHED,
-    match: choice('next'),
-    idOffset: num(0),
-    idLength: num(2),
-    maxInFlight: num(8),
-    window: num(500),
-    timeout: num(1000),
-    retries: num(0),
-    encoding: choice('utf8'),
-    output: choice('buffer'),
-    topic: text(),
-    allowMsgDestination: bool(false),
-    errorOutput: bool(false),
-    unmatchedOutput: bool(false),
-    outputs: num(1),
-  },
-  'netcast-udp-request': {
-    ...ATTACHED,
-    mode: choice('answer'),
-    timeout: num(1000),
-    retries: num(0),
-    window: num(2000),
-    discoverOutput: choice('list'),
-    iface: text(),
-    ttl: num(1),
-    encoding: choice('utf8'),
-    output: choice('buffer'),
-    allowMsgDestination: bool(true),
-    errorOutput: bool(false),
-    outputs: num(1),
-  },
-  'netcast-tcp-in': { ...ATTACHED, output: choice('utf8'), topic: text(), events: bool(false), batch: bool(false), outputs: num() },
-  'netcast-tcp-out': { ...ATTACHED, encoding: choice('utf8'), allowMsgDestination: bool(false) },
-  'netcast-udp-endpoint': {
-    ...COMMON,
-    family: choice('ipv4'),
-    localAddress: text(),
-    port: num(),
-    ipv6Only: bool(false),
-    reuseAddr: bool(false),
-    reusePort: bool(false),
-    broadcast: bool(false),
-    remoteHost: text(),
-    remotePort: num(),
-    receiveBufferSize: num(0),
-    sendBufferSize: num(0),
-    ...FRAMING,
-  },
-  'netcast-udp-in': { ...ATTACHED, output: choice('buffer'), topic: text() },
-  'netcast-udp-out': { ...ATTACHED, encoding: choice('utf8'), allowMsgDestination: bool(true) },
-  'netcast-multicast-group': {
-    ...COMMON,
-    groups: list,
-    port: num(),
-    iface: text(),
-    ttl: num(),
-    loopback: bool(true),
-    reuseAddr: bool(true),
-    renewInterval: num(),
-    receiveBufferSize: num(0),
-    sendBufferSize: num(0),
-  },
-  'netcast-multicast-in': { ...ATTACHED, output: choice('buffer'), topic: text() },
-  'netcast-multicast-out': { ...ATTACHED, encoding: choice('utf8') },
-  'netcast-websocket-endpoint': {
-    ...COMMON,
-    mode: choice('server'),
-    listenOn: choice('nodered'),
-    path: choice('/ws'),
-    host: text(),
-    port: num(),
-    reusePort: bool(false),
-    url: text(),
-    useTls: bool(false),
-    tls: text(),
-    subprotocols: text(),
-    headers: list,
-    auth: choice('none'),
-    origins: text(),
-    maxConnections: num(),
-    heartbeat: num(),
-    connectTimeout: num(10),
-    reconnectInitial: num(),
-    reconnectMax: num(),
-    reconnectFactor: num(2),
-    maxPayload: num(),
-    perMessageDeflate: bool(false),
-    queueSize: num(),
-    queuePolicy: choice('drop-oldest'),
-  },
-  'netcast-websocket-in': { ...ATTACHED, output: choice('auto'), topic: text(), events: bool(false), headers: bool(false), outputs: num() },
-  'netcast-websocket-out': { ...ATTACHED, encoding: choice('utf8') },
-  'netcast-control': { ...ATTACHED },
-};
-
-function isBlank(value: unknown): boolean {
-  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
-}
+/** The properties of each type at version 1, with the runtime's defaults (field-tables.ts). */
+export const FIELDS = FIELD_TABLES;
 
 /**
  * Version 0 -> 1, for any type: values as the editor typed them become the values they always
@@ -200,10 +35,12 @@ function normaliseV0(type: string): UpgradeStep {
     for (const [key, field] of Object.entries(fields)) {
       const raw = out[key];
       switch (field.kind) {
+        case 'integer':
         case 'number':
+          // a field an admin can default stays blank, so settings.js still applies to it
           if (typeof raw === 'string' && raw.trim() !== '' && Number.isFinite(Number(raw.trim()))) out[key] = Number(raw.trim());
-          else if (isBlank(raw) && field.value !== undefined && !isSiteField(type, key)) out[key] = field.value;
-          else if (raw === undefined && isSiteField(type, key)) out[key] = '';
+          else if (isBlank(raw) && field.value !== undefined && !field.site && !field.blankStays) out[key] = field.value;
+          else if (raw === undefined && field.site) out[key] = '';
           break;
         case 'boolean':
           if (typeof raw === 'string' && /^\s*(true|false)\s*$/i.test(raw)) out[key] = raw.trim().toLowerCase() === 'true';
@@ -213,7 +50,7 @@ function normaliseV0(type: string): UpgradeStep {
           if (isBlank(raw)) out[key] = field.value;
           break;
         case 'text':
-          if (raw === undefined || raw === null) out[key] = field.value;
+          if (raw === undefined || raw === null || (field.blankIsDefault && isBlank(raw))) out[key] = field.value;
           break;
         case 'list':
           break;
@@ -254,24 +91,22 @@ function headersAsList(config: Config): Config {
 
 const then = (...steps: UpgradeStep[]): UpgradeStep => (config) => steps.reduce((acc, step) => step(acc), config);
 
-/** Per type: STEPS[type][n] upgrades a version-n config to version n+1. */
-export const STEPS: Readonly<Record<string, readonly UpgradeStep[]>> = {
-  'netcast-tcp-endpoint': [normaliseV0('netcast-tcp-endpoint')],
-  'netcast-tcp-in': [then(normaliseV0('netcast-tcp-in'), outputsFromEvents)],
-  'netcast-tcp-out': [normaliseV0('netcast-tcp-out')],
-  'netcast-tcp-request': [normaliseV0('netcast-tcp-request')],
-  'netcast-udp-request': [normaliseV0('netcast-udp-request')],
-  'netcast-udp-endpoint': [normaliseV0('netcast-udp-endpoint')],
-  'netcast-udp-in': [normaliseV0('netcast-udp-in')],
-  'netcast-udp-out': [normaliseV0('netcast-udp-out')],
-  'netcast-multicast-group': [then(normaliseV0('netcast-multicast-group'), groupsAsList)],
-  'netcast-multicast-in': [normaliseV0('netcast-multicast-in')],
-  'netcast-multicast-out': [normaliseV0('netcast-multicast-out')],
-  'netcast-websocket-endpoint': [then(headersAsList, normaliseV0('netcast-websocket-endpoint'))],
-  'netcast-websocket-in': [then(normaliseV0('netcast-websocket-in'), outputsFromEvents)],
-  'netcast-websocket-out': [normaliseV0('netcast-websocket-out')],
-  'netcast-control': [normaliseV0('netcast-control')],
+/** What version 1 does besides normaliseV0, for the types that need more. */
+const V1_EXTRA: Readonly<Record<string, { before?: UpgradeStep; after?: UpgradeStep }>> = {
+  'netcast-tcp-in': { after: outputsFromEvents },
+  'netcast-multicast-group': { after: groupsAsList },
+  'netcast-websocket-endpoint': { before: headersAsList },
+  'netcast-websocket-in': { after: outputsFromEvents },
 };
+
+/** Per type (every type of field-tables.ts): STEPS[type][n] upgrades a version-n config to version n+1. */
+export const STEPS: Readonly<Record<string, readonly UpgradeStep[]>> = Object.fromEntries(
+  Object.keys(FIELDS).map((type) => {
+    const { before, after } = V1_EXTRA[type] ?? {};
+    const steps = [before, normaliseV0(type), after].filter((step): step is UpgradeStep => step !== undefined);
+    return [type, [then(...steps)]];
+  }),
+);
 
 export function currentConfigVersion(type: string): number {
   return STEPS[type]?.length ?? 0;

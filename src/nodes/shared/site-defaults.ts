@@ -4,7 +4,8 @@
 //
 // Node-RED requires each setting name to start with the node type in camel case
 // (netcast-tcp-endpoint -> netcastTcpEndpoint...), see @node-red/runtime lib/settings.js.
-import { DEFAULT_MAX_FRAME, MAX_FRAME_LIMIT } from '../../framing';
+import { isBlank } from './config-values';
+import { FIELD_TABLES } from './field-tables';
 
 type Config = Record<string, unknown>;
 
@@ -25,36 +26,19 @@ export interface SiteSetting {
   core?: { name: string; perField: number };
 }
 
-const maxFrame: SiteSetting = { field: 'maxFrame', suffix: 'MaxFrame', value: DEFAULT_MAX_FRAME, min: 1, max: MAX_FRAME_LIMIT, integer: true };
-const maxConnections: SiteSetting = { field: 'maxConnections', suffix: 'MaxConnections', value: 100, min: 1, max: 100_000, integer: true };
-const queueSize: SiteSetting = { field: 'queueSize', suffix: 'QueueSize', value: 1000, min: 0, max: 1_000_000, integer: true };
-// What the core tcp nodes read from settings.js: socketTimeout (ms without data before a server
-// connection is closed), socketReconnectTime (ms between client retries), tcpMsgQueueSize.
-const tcpQueueSize: SiteSetting = { ...queueSize, core: { name: 'tcpMsgQueueSize', perField: 1 } };
-const tcpIdleTimeout: SiteSetting = { field: 'idleTimeout', suffix: 'IdleTimeout', value: 0, min: 0, max: 86400, integer: false, core: { name: 'socketTimeout', perField: 1000 } };
-const reconnectInitial: SiteSetting = { field: 'reconnectInitial', suffix: 'ReconnectInitial', value: 0.5, min: 0.01, max: 3600, integer: false };
-const tcpReconnectInitial: SiteSetting = {
-  field: 'reconnectInitial', suffix: 'ReconnectInitial', value: 0.5, min: 0.01, max: 3600, integer: false, core: { name: 'socketReconnectTime', perField: 1000 },
-};
-const reconnectMax: SiteSetting = { field: 'reconnectMax', suffix: 'ReconnectMax', value: 30, min: 0.01, max: 86400, integer: false };
-
-/** Per config-node type; the in and out nodes have nothing an admin would set site-wide. */
-export const SITE_SETTINGS: Readonly<Record<string, readonly SiteSetting[]>> = {
-  'netcast-tcp-endpoint': [maxFrame, maxConnections, tcpQueueSize, tcpReconnectInitial, reconnectMax, tcpIdleTimeout],
-  'netcast-udp-endpoint': [maxFrame],
-  'netcast-multicast-group': [
-    { field: 'ttl', suffix: 'Ttl', value: 1, min: 0, max: 255, integer: true },
-    { field: 'renewInterval', suffix: 'RenewInterval', value: 120, min: 0, max: 86400, integer: false },
-  ],
-  'netcast-websocket-endpoint': [
-    { field: 'maxPayload', suffix: 'MaxPayload', value: 1024 * 1024, min: 1, max: 512 * 1024 * 1024, integer: true },
-    maxConnections,
-    queueSize,
-    { field: 'heartbeat', suffix: 'Heartbeat', value: 30, min: 0, max: 3600, integer: false },
-    reconnectInitial,
-    reconnectMax,
-  ],
-};
+/** Per config-node type, from the fields whose table row names a setting (field-tables.ts). */
+export const SITE_SETTINGS: Readonly<Record<string, readonly SiteSetting[]>> = Object.fromEntries(
+  Object.entries(FIELD_TABLES)
+    .map(([type, fields]): [string, SiteSetting[]] => [
+      type,
+      Object.values(fields).flatMap((field) =>
+        (field.kind === 'integer' || field.kind === 'number') && field.site !== undefined && field.value !== undefined
+          ? [{ field: field.key, suffix: field.site, value: field.value, min: field.min, max: field.max, integer: field.kind === 'integer', ...(field.core ? { core: field.core } : {}) }]
+          : [],
+      ),
+    ])
+    .filter(([, settings]) => settings.length > 0),
+);
 
 /** Node-RED's rule (normaliseNodeTypeName): netcast-tcp-endpoint -> netcastTcpEndpoint. */
 export function camelType(type: string): string {
@@ -91,10 +75,6 @@ function coreValue(setting: SiteSetting, settings: Record<string, unknown>): num
   const value = typeof raw === 'number' ? raw / setting.core.perField : NaN;
   if (!Number.isFinite(value) || value < setting.min || value > setting.max) return undefined;
   return setting.integer ? Math.round(value) : value;
-}
-
-function isBlank(value: unknown): boolean {
-  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 }
 
 /**
