@@ -8,7 +8,8 @@ const path = require('path');
 const examplesDir = path.join(__dirname, '..', 'examples');
 
 function usesMulticast(flow) {
-  return flow.some((node) => typeof node.type === 'string' && node.type.startsWith('netcast-multicast'));
+  // a udp request in discovery mode sends to a broadcast or multicast address
+  return flow.some((node) => typeof node.type === 'string' && (node.type.startsWith('netcast-multicast') || (node.type === 'netcast-udp-request' && node.mode === 'discover')));
 }
 
 /** @returns {{file: string, flow: object[]}[]} every example, optionally without the multicast ones */
