@@ -9,7 +9,9 @@ const { startNodeRed, redJs } = require('../support/node-red-process');
 const runtimeModule = require.resolve('@node-red/runtime', { paths: [path.dirname(redJs)] });
 
 // tokens() is Node-RED's hook for custom tokens: one with every permission, one with only flows.read.
+// netcast.metrics turns on the routes that exist only when asked for, so they are checked too.
 const SETTINGS = `
+  netcast: { metrics: true },
   adminAuth: {
     type: 'credentials',
     users: [],
