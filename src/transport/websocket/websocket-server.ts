@@ -67,11 +67,6 @@ export class WebSocketServerEndpoint extends WebSocketEndpoint {
     return this.throttle.failures;
   }
 
-  /** Whether the server listens on every address of the host (its own port with the host blank). */
-  get listensOnAllAddresses(): boolean {
-    const { listen } = this.options;
-    return listen.kind === 'port' && (listen.host === '' || listen.host === '0.0.0.0' || listen.host === '::');
-  }
 
   get sessionCount(): number {
     return this.sessions.size;
