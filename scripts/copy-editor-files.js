@@ -19,6 +19,12 @@
 //                         line it stands on when it is alone there
 // Values are put in as they are (no escaping), before the file's own includes are expanded, so
 // a file can pass its parameters on: ns={{ns}}. Parameters are not inherited otherwise.
+//     {{@NAME}}           a value the build takes from the compiled runtime (BUILD_VALUES below),
+//                         such as the framing library's list of modes; any file may use them
+//
+// Catalogs. nodes/shared/locales/<lang>/<name>.json holds messages several node sets share (the
+// framing rows' labels and tips); the build merges it into each set's catalog listed in
+// SHARED_CATALOGS under "<ns>.<name>", and the set's own keys there win (UDP's "raw" tip).
 //
 // The build fails, naming the file, on: an include of a file that is not under nodes/; an
 // include cycle; a `netcast:include` that is not alone on its line or whose parameters do not
@@ -37,7 +43,19 @@ const PARAMETER = /([^\s=]+)=(?:"([^"]*)"|([^\s"]*))/g;
 const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 const COMMENT = /^[ \t]*\{\{![\s\S]*?\}\}[ \t]*\r?\n|\{\{![\s\S]*?\}\}/gm;
 const PLACEHOLDER = /\{\{([A-Za-z][A-Za-z0-9_-]*)(?:=([^}]*))?\}\}/g;
+const BUILD_VALUE = /\{\{@([A-Z_]+)\}\}/g;
 const NOT_COPIED = new Set(['shared']);
+/** Shared catalog name -> the node sets (catalog base names) it is merged into. */
+const SHARED_CATALOGS = { framing: ['tcp', 'udp'] };
+
+/** {{@NAME}} values, from the compiled runtime (the build runs tsc first). */
+const BUILD_VALUES = {
+  FRAMING_MODES: () => JSON.stringify(require(path.join(root, 'dist', 'framing')).FRAMING_MODES),
+  FRAMING_MODE_OPTIONS: () =>
+    require(path.join(root, 'dist', 'framing'))
+      .FRAMING_MODES.map((mode) => `<option value="${mode}" data-i18n="@NS@.framing.mode.${mode}"></option>`)
+      .join(''),
+};
 
 function relative(file) {
   return path.relative(root, file);
@@ -73,7 +91,10 @@ function fillPlaceholders(text, params, file, includer) {
   const where = includer ? `${relative(file)} (included from ${relative(includer)})` : relative(file);
   const used = new Set();
   const missing = [];
-  const filled = text.replace(COMMENT, '').replace(PLACEHOLDER, (_all, name, fallback) => {
+  const filled = text.replace(COMMENT, '').replace(BUILD_VALUE, (_all, name) => {
+    if (!BUILD_VALUES[name]) throw new Error(`${where}: no build value {{@${name}}} (there are ${Object.keys(BUILD_VALUES).map((n) => `{{@${n}}}`).join(', ')})`);
+    return BUILD_VALUES[name]();
+  }).replace(PLACEHOLDER, (_all, name, fallback) => {
     used.add(name);
     if (Object.prototype.hasOwnProperty.call(params, name)) return params[name];
     if (fallback !== undefined) return fallback;
@@ -114,6 +135,33 @@ function expandIncludes(file, params = {}, seen = []) {
   return expanded;
 }
 
+function isObject(value) {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** `over` merged into `base`, key by key; `over` wins. */
+function deepMerge(base, over) {
+  const out = { ...base };
+  for (const [key, value] of Object.entries(over)) out[key] = isObject(value) && isObject(out[key]) ? deepMerge(out[key], value) : value;
+  return out;
+}
+
+/** A node set's catalog (nodes/locales/<lang>/<base>.json) with the shared catalogs merged in, as the build writes it. */
+function mergedCatalog(lang, base) {
+  const own = JSON.parse(fs.readFileSync(path.join(source, 'locales', lang, `${base}.json`), 'utf8'));
+  const out = {};
+  for (const [ns, messages] of Object.entries(own)) {
+    let merged = messages;
+    for (const [name, bases] of Object.entries(SHARED_CATALOGS)) {
+      if (!bases.includes(base)) continue;
+      const shared = JSON.parse(fs.readFileSync(path.join(source, 'shared', 'locales', lang, `${name}.json`), 'utf8'));
+      merged = deepMerge({ [name]: shared }, merged);
+    }
+    out[ns] = merged;
+  }
+  return out;
+}
+
 function build() {
   fs.mkdirSync(target, { recursive: true });
   for (const name of fs.readdirSync(source)) {
@@ -122,6 +170,13 @@ function build() {
       if (!NOT_COPIED.has(name)) copyDir(from, path.join(target, name));
     } else if (name.endsWith('.html')) {
       fs.writeFileSync(path.join(target, name), expandIncludes(from));
+    }
+  }
+  for (const bases of Object.values(SHARED_CATALOGS)) {
+    for (const base of bases) {
+      for (const lang of fs.readdirSync(path.join(source, 'locales'))) {
+        fs.writeFileSync(path.join(target, 'locales', lang, `${base}.json`), `${JSON.stringify(mergedCatalog(lang, base), null, 4)}\n`);
+      }
     }
   }
   copyDir(path.join(root, 'icons'), path.join(target, 'icons'));
@@ -136,4 +191,4 @@ if (require.main === module) {
   }
 }
 
-module.exports = { expandIncludes };
+module.exports = { expandIncludes, mergedCatalog };

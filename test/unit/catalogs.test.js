@@ -11,7 +11,7 @@ const ROOT = path.join(__dirname, '..', '..');
 const NODES = path.join(ROOT, 'nodes');
 const LANGUAGES = ['en-US', 'zh-CN'];
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-const { expandIncludes } = require('../../scripts/copy-editor-files');
+const { expandIncludes, mergedCatalog } = require('../../scripts/copy-editor-files');
 
 /** The node sets of package.json: {set, base} where base names nodes/<base>.html and the catalogs. */
 const sets = Object.entries(pkg['node-red'].nodes).map(([set, file]) => ({ set, base: path.basename(file, '.js') }));
@@ -25,8 +25,9 @@ function editorHtml(base) {
   return expandIncludes(path.join(NODES, `${base}.html`));
 }
 
+/** The set's catalog as the build writes it: shared catalogs (nodes/shared/locales) merged in. */
 function catalog(lang, base) {
-  return JSON.parse(read(path.join(NODES, 'locales', lang, `${base}.json`)));
+  return mergedCatalog(lang, base);
 }
 
 /** Leaf keys of a catalog as dotted paths (objects are namespaces, everything else a message). */

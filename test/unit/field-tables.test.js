@@ -100,3 +100,39 @@ describe('field tables: one source for every config field', function () {
     readField({ keepAlive: ' FALSE ' }, TCP_ENDPOINT.keepAlive).should.equal(false);
   });
 });
+
+describe('framing modes: every dialog offers the framing library\'s', function () {
+  const { FRAMING_MODES } = require('../../dist/framing');
+  // UDP has no idle gap: every datagram is already one message (src/nodes/udp.ts refuses it)
+  const offered = { 'netcast-tcp-endpoint': FRAMING_MODES, 'netcast-udp-endpoint': FRAMING_MODES.filter((mode) => mode !== 'idle') };
+
+  it('lists every mode in the framing drop-down, in the library\'s order, in each node set that has one', function () {
+    for (const file of Object.values(pkg['node-red'].nodes)) {
+      const html = fs.readFileSync(path.join(root, file.replace(/\.js$/, '.html')), 'utf8');
+      const select = /<select id="node-config-input-framing"[^>]*>([\s\S]*?)<\/select>/.exec(html);
+      if (!select) continue;
+      [...select[1].matchAll(/<option value="([^"]+)"/g)].map((m) => m[1]).should.eql([...FRAMING_MODES], file);
+    }
+  });
+
+  it("accepts exactly the modes each endpoint offers (the editor's validator)", function () {
+    const editor = editorDefinitions();
+    const types = Object.keys(editor).filter((type) => editor[type].defaults.framing);
+    types.sort().should.eql(Object.keys(offered).sort());
+    for (const type of types) {
+      const validate = editor[type].defaults.framing.validate;
+      const accepted = [...FRAMING_MODES, 'zigzag'].filter((mode) => validate.call({ framing: mode }, mode) === true);
+      accepted.should.eql([...offered[type]], type);
+    }
+  });
+
+  it('has one framing catalog per language, and no node set writes it again except where it differs on purpose', function () {
+    for (const lang of ['en-US', 'zh-CN']) {
+      for (const base of ['tcp', 'udp']) {
+        const own = JSON.parse(fs.readFileSync(path.join(root, 'nodes', 'locales', lang, `${base}.json`), 'utf8'))[`netcast-${base}`].framing;
+        const leaves = own ? JSON.stringify(own).match(/":"/g).length : 0;
+        leaves.should.be.belowOrEqual(2, `${lang}/${base}.json repeats the shared framing catalog`);
+      }
+    }
+  });
+});
