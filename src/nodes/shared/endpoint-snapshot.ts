@@ -44,6 +44,8 @@ export interface EndpointSnapshot {
     queued: number;
     dropped: number;
     refused: number;
+    /** failed token/password attempts (WebSocket servers with authentication), also in refused */
+    authFailures: number;
     reconnects: number;
     errors: number;
   };
@@ -116,6 +118,7 @@ export function snapshotOf(entry: RegisteredEndpoint, viewer: Viewer = {}): Endp
       queued: counters.queued,
       dropped: counters.dropped,
       refused: counters.refused,
+      authFailures: counters.authFailures ?? 0,
       reconnects: entry.reconnects,
       errors: entry.errors,
     },

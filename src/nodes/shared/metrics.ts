@@ -27,6 +27,7 @@ const FAMILIES: readonly Family[] = [
   { name: 'netcast_sent_bytes_total', kind: 'counter', help: 'Bytes written to the network.', value: (e) => e.counters.bytesOut },
   { name: 'netcast_dropped_messages_total', kind: 'counter', help: 'Messages dropped because a send queue was full or their connection closed.', value: (e) => e.counters.dropped },
   { name: 'netcast_refused_connections_total', kind: 'counter', help: 'Connections refused (limit, allowlist, authentication).', value: (e) => e.counters.refused },
+  { name: 'netcast_auth_failures_total', kind: 'counter', help: 'Failed token or password attempts (also counted as refused).', value: (e) => e.counters.authFailures },
   { name: 'netcast_reconnects_total', kind: 'counter', help: 'Times a client endpoint scheduled a new connection attempt.', value: (e) => e.counters.reconnects },
   { name: 'netcast_errors_total', kind: 'counter', help: 'Errors the endpoint reported.', value: (e) => e.counters.errors },
 ];
