@@ -13,6 +13,7 @@ import { MULTICAST_GROUP as F } from './shared/field-tables';
 import { readField, readMs } from './shared/fields';
 import { nodeConfig } from './shared/config-version';
 import { attachToEndpoint, ownEndpoint, type EndpointConfigNode } from './shared/endpoint-nodes';
+import { errorReport, reportError } from './shared/error-report';
 import { bufferToPayload, parsePayloadFormat, parseStringEncoding, PayloadError, payloadToBuffer } from './shared/payload';
 import { MessageIds } from './shared/message-ids';
 import { registeredSettings } from './shared/site-defaults';
@@ -113,7 +114,7 @@ export = function register(RED: NodeAPI): void {
         msg.payload = bufferToPayload(data, format);
       } catch (err) {
         msg.payload = data;
-        node.error(err as Error, msg);
+        reportError(node, err as Error, msg);
         return;
       }
       node.send(msg);
@@ -135,9 +136,9 @@ export = function register(RED: NodeAPI): void {
     const encoding = parseStringEncoding(def.encoding);
     node.on('input', (msg, _send, done) => {
       try {
-        endpoint.send(payloadToBuffer(msg.payload, encoding), groupOf(msg), (err) => done(err));
+        endpoint.send(payloadToBuffer(msg.payload, encoding), groupOf(msg), (err) => done(err ? errorReport(err) : undefined));
       } catch (err) {
-        done(err as Error);
+        done(errorReport(err as Error));
       }
     });
   }

@@ -5,6 +5,7 @@ import type { TcpSessionInfo } from '../transport/tcp/tcp-session';
 import { readBoolean } from './shared/config-values';
 import { nodeConfig } from './shared/config-version';
 import { attachToEndpoint, ownEndpoint, type EndpointConfigNode } from './shared/endpoint-nodes';
+import { errorReport, reportError } from './shared/error-report';
 import { bufferToPayload, parsePayloadFormat, parseStringEncoding, payloadToBuffer, type PayloadFormat } from './shared/payload';
 import { MessageIds } from './shared/message-ids';
 import { registeredSettings } from './shared/site-defaults';
@@ -21,13 +22,19 @@ function createEndpoint(RED: NodeAPI, def: NodeDef): TcpEndpoint {
     : new TcpClientEndpoint(readClientOptions(def, tls));
 }
 
+/** The msg of a session's error, which the endpoint's owner reports once for all its nodes. */
+function errorFields(session: TcpSessionInfo, endpointId: string): NodeMessage {
+  const ip = plainAddress(session.remoteAddress);
+  return { ip, port: session.remotePort, _session: { type: 'tcp', id: session.id, endpoint: endpointId } };
+}
+
 export = function register(RED: NodeAPI): void {
   const ids = new MessageIds();
 
   function TcpEndpointConfigNode(this: EndpointConfigNode<TcpEndpoint>, saved: NodeDef): void {
     RED.nodes.createNode(this, saved);
     const def = nodeConfig(RED, this, saved);
-    ownEndpoint(RED, this, 'tcp', () => createEndpoint(RED, def));
+    ownEndpoint(RED, this, 'tcp', () => createEndpoint(RED, def), (session: TcpSessionInfo) => errorFields(session, this.id));
   }
 
   function TcpInNode(this: Node, saved: NodeDef): void {
@@ -75,7 +82,7 @@ export = function register(RED: NodeAPI): void {
           try {
             payloads.push(bufferToPayload(frame, format));
           } catch (err) {
-            node.error(err as Error, message(view, frame.toString('utf8')));
+            reportError(node, err as Error, message(view, frame.toString('utf8')));
           }
         }
         if (payloads.length > 0) node.send(withEvents ? [message(view, payloads), null] : message(view, payloads));
@@ -86,7 +93,7 @@ export = function register(RED: NodeAPI): void {
         try {
           payload = bufferToPayload(frames[i], format);
         } catch (err) {
-          node.error(err as Error, message(view, frames[i].toString('utf8')));
+          reportError(node, err as Error, message(view, frames[i].toString('utf8')));
           continue;
         }
         const msg = message(view, payload);
@@ -101,10 +108,8 @@ export = function register(RED: NodeAPI): void {
       if (topic !== undefined) msg.topic = topic;
       node.send([null, msg]);
     };
-    const onError = (err: Error, session?: TcpSessionInfo): void => {
-      if (session) node.error(err, sessionFields(session));
-      emitEvent('error', session, err.message);
-    };
+    // the endpoint's owner reports the error itself, once, whatever nodes are attached
+    const onError = (err: Error, session?: TcpSessionInfo): void => emitEvent('error', session, err.message);
     endpoint.on('frames', onFrames).on('open', onOpen).on('close', onClose).on('refused', onRefused).on('error', onError);
     // Node-RED closes a deploy's flow nodes before its config nodes: listening one turn longer lets
     // the frames the endpoint's close still emits (a frame waiting for its idle gap) reach the flow.
@@ -147,7 +152,7 @@ export = function register(RED: NodeAPI): void {
         }
         done();
       } catch (err) {
-        done(err as Error);
+        done(errorReport(err as Error));
       }
     });
   }

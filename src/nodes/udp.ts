@@ -10,6 +10,7 @@ import { UDP_ENDPOINT as F } from './shared/field-tables';
 import { readField } from './shared/fields';
 import { nodeConfig } from './shared/config-version';
 import { attachToEndpoint, ownEndpoint, type EndpointConfigNode } from './shared/endpoint-nodes';
+import { errorReport, reportError } from './shared/error-report';
 import { bufferToPayload, parsePayloadFormat, parseStringEncoding, PayloadError, payloadToBuffer } from './shared/payload';
 import { MessageIds } from './shared/message-ids';
 import { registeredSettings } from './shared/site-defaults';
@@ -107,7 +108,7 @@ export = function register(RED: NodeAPI): void {
           msg.payload = bufferToPayload(record, format);
         } catch (err) {
           msg.payload = record;
-          node.error(err as Error, msg);
+          reportError(node, err as Error, msg);
           continue;
         }
         node.send(msg);
@@ -131,9 +132,9 @@ export = function register(RED: NodeAPI): void {
     node.on('input', (msg, _send, done) => {
       try {
         const to = allowMsgDestination ? destinationOf(msg) : {};
-        endpoint.send(payloadToBuffer(msg.payload, encoding), to, (err) => done(err));
+        endpoint.send(payloadToBuffer(msg.payload, encoding), to, (err) => done(err ? errorReport(err) : undefined));
       } catch (err) {
-        done(err as Error);
+        done(errorReport(err as Error));
       }
     });
   }

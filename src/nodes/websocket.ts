@@ -5,6 +5,7 @@ import { WebSocketServerEndpoint } from '../transport/websocket/websocket-server
 import { readBoolean } from './shared/config-values';
 import { nodeConfig } from './shared/config-version';
 import { attachToEndpoint, ownEndpoint, type EndpointConfigNode } from './shared/endpoint-nodes';
+import { errorReport, reportError } from './shared/error-report';
 import { bufferToPayload, parsePayloadFormat, parseStringEncoding, payloadToBuffer, type PayloadFormat, type StringEncoding } from './shared/payload';
 import { MessageIds } from './shared/message-ids';
 import { registeredSettings } from './shared/site-defaults';
@@ -54,13 +55,19 @@ function closeReason(value: unknown): string {
   return bytes.length <= MAX_CLOSE_REASON ? text : bytes.subarray(0, MAX_CLOSE_REASON).toString('utf8').replace(/\uFFFD$/, '');
 }
 
+/** The msg of a session's error, which the endpoint's owner reports once for all its nodes. */
+function errorFields(session: WebSocketSessionInfo, endpointId: string): NodeMessage {
+  const ip = plainAddress(session.remoteAddress);
+  return { ip, port: session.remotePort, _session: { type: SESSION_TYPE, id: session.id, endpoint: endpointId, ip, port: session.remotePort } };
+}
+
 export = function register(RED: NodeAPI): void {
   const ids = new MessageIds();
 
   function WebSocketEndpointConfigNode(this: WebSocketEndpointNode, saved: NodeDef): void {
     RED.nodes.createNode(this, saved);
     const def = nodeConfig(RED, this, saved);
-    ownEndpoint(RED, this, 'websocket', () => createEndpoint(RED, def, this.credentials ?? {}));
+    ownEndpoint(RED, this, 'websocket', () => createEndpoint(RED, def, this.credentials ?? {}), (session: WebSocketSessionInfo) => errorFields(session, this.id));
   }
 
   function WebSocketInNode(this: Node, saved: NodeDef): void {
@@ -108,7 +115,7 @@ export = function register(RED: NodeAPI): void {
         try {
           payload = fromWebSocketMessage(messages[i], format);
         } catch (err) {
-          node.error(err as Error, message(view, messages[i].data.toString('utf8')));
+          reportError(node, err as Error, message(view, messages[i].data.toString('utf8')));
           continue;
         }
         const msg = message(view, payload);
@@ -121,10 +128,8 @@ export = function register(RED: NodeAPI): void {
       if (!withEvents) return;
       node.send([null, { _msgid: ids.next(), event: 'refused', ip: plainAddress(address), payload: { event: 'refused', reason }, ...(topic !== undefined ? { topic } : {}) }]);
     };
-    const onError = (err: Error, session?: WebSocketSessionInfo): void => {
-      if (session) node.error(err, sessionFields(session));
-      emitEvent('error', session, { reason: err.message });
-    };
+    // the endpoint's owner reports the error itself, once, whatever nodes are attached
+    const onError = (err: Error, session?: WebSocketSessionInfo): void => emitEvent('error', session, { reason: err.message });
     endpoint.on('messages', onMessages).on('open', onOpen).on('close', onClose).on('refused', onRefused).on('error', onError);
     node.on('close', () => {
       endpoint.off('messages', onMessages).off('open', onOpen).off('close', onClose).off('refused', onRefused).off('error', onError);
@@ -153,7 +158,7 @@ export = function register(RED: NodeAPI): void {
         }
         done();
       } catch (err) {
-        done(err as Error);
+        done(errorReport(err as Error));
       }
     });
   }

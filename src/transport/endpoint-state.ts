@@ -1,14 +1,17 @@
 /** What an endpoint is doing right now; every transport reports it the same way. */
 export type EndpointState =
   | { phase: 'starting' }
-  | { phase: 'listening'; port: number; clients: number }
+  /** path: a WebSocket server's (several can share one port) */
+  | { phase: 'listening'; port: number; clients: number; path?: string }
   | { phase: 'connecting'; target: string }
   /** moved: the flow pointed the client at another target than the configured one */
   | { phase: 'connected'; target: string; clients?: number; moved?: boolean }
-  /** connectionless transports: bound, joined, able to send and receive; text says how */
-  | { phase: 'ready'; text: string }
+  /** connectionless transports: bound, joined, able to send and receive; text says how (in
+   *  English), `how` and `detail` say it in parts a status can put in other words */
+  | { phase: 'ready'; text: string; how?: 'bound' | 'joined'; detail?: string }
   | { phase: 'reconnecting'; inMs: number; reason: string }
-  | { phase: 'waiting'; reason: string }
+  /** for: what it waits for (an interface), when it is a thing a status can name */
+  | { phase: 'waiting'; reason: string; for?: string }
   | { phase: 'failed'; reason: string }
   /** a client told by the flow to stay disconnected (control message) until told to connect */
   | { phase: 'stopped'; reason: string }

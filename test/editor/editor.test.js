@@ -481,8 +481,8 @@ describe('editor: the netcast nodes in a real browser', function () {
         throw new Error(`status of ${id} should be ${colour} "${text}", is ${JSON.stringify(await status(id))}`);
       }
     };
-    await waitStatus(tcpIn, `listening :${ports.tcp} · 0 clients`, 'yellow');
-    await waitStatus(tcpOut, `listening :${ports.tcp} · 0 clients`, 'yellow');
+    await waitStatus(tcpIn, `listening :${ports.tcp} · 0 clients`, 'green');
+    await waitStatus(tcpOut, `listening :${ports.tcp} · 0 clients`, 'green');
 
     await page.evaluate(() => RED.sidebar.show('debug')); // the tab button differs between Node-RED 4 and 5
     const socat = spawn(tools.socat(), ['-', `TCP:127.0.0.1:${ports.tcp}`], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -505,7 +505,7 @@ describe('editor: the netcast nodes in a real browser', function () {
       socat.stdin.end();
       socat.kill();
     }
-    await waitStatus(tcpIn, `listening :${ports.tcp} · 0 clients`, 'yellow');
+    await waitStatus(tcpIn, `listening :${ports.tcp} · 0 clients`, 'green');
   });
 
   it('in zh-CN the dialogs and the help are in Chinese', async function () {

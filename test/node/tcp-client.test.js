@@ -132,7 +132,9 @@ describe('tcp in/out, client mode', function () {
     await new Promise((resolve) => free.close(resolve));
     await load([tcpNodes, catchNode], clientFlow({ port, reconnectInitial: 0.02, reconnectMax: 0.05 }));
     const [error] = await collect(helper.getNode('errors'), 1);
-    error.error.message.should.equal(`Error: connection refused by 127.0.0.1:${port}; is the device or server listening on that port?`);
+    // the sentence itself (no "Error: " in front), and its code for Catch flows
+    error.error.message.should.equal(`connection refused by 127.0.0.1:${port}; is the device or server listening on that port?`);
+    error.error.should.have.property('code');
     const endpoint = endpointOf('ep');
     await until(() => endpoint.state.phase === 'reconnecting');
     endpoint.state.reason.should.match(/connection refused/);

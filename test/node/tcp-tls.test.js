@@ -114,7 +114,7 @@ describe('tcp endpoint with TLS and mutual TLS', function () {
       ];
       await load([tlsConfigNode, tcpNodes, catchNode], flow);
       const [error] = await collect(helper.getNode('errors'), 1);
-      error.error.message.should.match(/^Error: TLS handshake with 127\.0\.0\.1:\d+ failed: its certificate is not trusted/);
+      error.error.message.should.match(/^TLS handshake with 127\.0\.0\.1:\d+ failed: its certificate is not trusted/);
     } finally {
       server.close();
     }

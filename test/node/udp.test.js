@@ -329,7 +329,7 @@ describe('udp in/out', function () {
         await until(() => reportedBy().length > 0, 5000, 'the in node to report the error');
         const reported = reportedBy();
         reported.length.should.equal(1);
-        const text = reported[0].args[0].message;
+        const text = String(reported[0].args[0]);
         if (expected instanceof RegExp) text.should.match(expected);
         else text.should.equal(expected);
         statusesOf(inNode).pop().fill.should.equal('red');

@@ -17,7 +17,7 @@ const { createCodec } = dist('framing');
 
 const codec = createCodec({ mode: 'delimiter', delimiter: Buffer.from('\n'), keepDelimiter: false, maxFrame: 1024 });
 const common = { port: 0, codec, idleTimeoutMs: 0, keepAlive: false, keepAliveDelayMs: 1000, noDelay: true, queueSize: 10, queuePolicy: 'drop-oldest', maxFramesPerTurn: 256 };
-const handlers = { frames() {}, error() {}, closed() {}, counters() {} };
+const handlers = { frames() {}, error() {}, closed() {}, counters() {}, canReply: () => true };
 
 async function socketPair() {
   const server = net.createServer().listen(0, '127.0.0.1');

@@ -64,11 +64,9 @@ function echoFlow() {
   ];
 }
 
-/** The chat example, as Import > Examples puts it on a tab. */
+/** The chat example, on its own tab as Import > Examples puts it. */
 function chatExample() {
-  const nodes = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'websocket', 'chat-broadcast-server.json'), 'utf8'));
-  const placed = nodes.map((node) => (node.type === 'netcast-websocket-endpoint' ? node : { ...node, z: 'chattab' }));
-  return [{ id: 'chattab', type: 'tab', label: 'chat' }, ...placed];
+  return JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'websocket', '01 - Chat broadcast server.json'), 'utf8'));
 }
 
 describe('system: websocket nodes in a real node-red, with peers nobody here wrote', function () {

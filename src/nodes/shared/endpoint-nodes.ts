@@ -6,8 +6,9 @@ import { EndpointOwner, type OwnedEndpoint } from './endpoint-owner';
 import { mirrorEndpointStatus, type StatusSource } from './endpoint-status';
 import type { ObservedEndpoint, Transport } from './endpoint-registry';
 import { registryFor } from './operations';
-import type { Node, NodeAPI, NodeDef } from './red';
-import { statusFor } from './status';
+import { errorReport, reportError } from './error-report';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from './red';
+import { catalogWords, englishWords, statusFor, type StatusWords } from './status';
 
 export interface ManagedEndpoint extends OwnedEndpoint, ObservedEndpoint {
   readonly state: StatusSource['state'];
@@ -25,26 +26,39 @@ export interface EndpointConfigNode<E extends ManagedEndpoint> extends Node {
 const WORKING: ReadonlySet<EndpointState['phase']> = new Set(['listening', 'connected', 'ready']);
 
 /**
- * The body of a config node's constructor: builds the endpoint (a bad setting is reported and
- * leaves the node without one), reports endpoint-wide errors once per new reason, and closes the
- * endpoint — calling done only when it is really closed.
+ * The body of a config node's constructor: builds the endpoint (a bad setting is reported once,
+ * through a node using it, and leaves the node without one), reports every error of the endpoint
+ * once (EndpointOwner), and closes the endpoint — calling done only when it is really closed.
+ * sessionMessage gives the msg fields of a session's error (ip, port, _session).
  */
-export function ownEndpoint<E extends ManagedEndpoint>(RED: NodeAPI, node: EndpointConfigNode<E>, transport: Transport, build: () => E): void {
+export function ownEndpoint<E extends ManagedEndpoint>(
+  RED: NodeAPI,
+  node: EndpointConfigNode<E>,
+  transport: Transport,
+  build: () => E,
+  sessionMessage?: (session: never) => NodeMessage,
+): void {
   let endpoint: E | undefined;
   let configError: Error | undefined;
   try {
     endpoint = build();
   } catch (err) {
     configError = err as Error;
-    node.error(configError);
   }
   const owner = new EndpointOwner(endpoint, configError);
   node.owner = owner;
+  if (configError) {
+    const unused = configError;
+    // the nodes using it report it (once); a config node nobody uses still says so in the log
+    setImmediate(() => {
+      if (!owner.inUse) node.error(errorReport(unused));
+    });
+  }
   if (endpoint) {
     const watched = endpoint;
-    // errors that belong to one session are reported by the in nodes, with that session's msg
     watched.on('error', (err: Error, session?: never) => {
       if (session === undefined) owner.report(err);
+      else owner.reportSession(err, sessionMessage ? sessionMessage(session) : {});
     });
     watched.on('state', () => {
       if (WORKING.has(watched.state.phase)) owner.recovered();
@@ -66,11 +80,14 @@ export interface EndpointLink<E extends ManagedEndpoint> {
   endpointId: string;
 }
 
-/** A node whose endpoint cannot work says why, in its status and to Catch nodes. */
-export function reportUnusable(node: Node, err: Error): void {
-  node.status(statusFor({ phase: 'failed', reason: err.message }));
+/**
+ * A node whose endpoint cannot work says why in its status; reported (to Catch nodes, the log and
+ * the debug sidebar) by the node itself unless its endpoint's owner reports it once for all.
+ */
+export function reportUnusable(node: Node, err: Error, words: StatusWords = englishWords, reported = false): void {
+  node.status(statusFor({ phase: 'failed', reason: err.message }, undefined, words));
   // Node-RED wires Catch nodes only once every node of the deploy exists
-  setImmediate(() => node.error(err, {}));
+  if (!reported) setImmediate(() => reportError(node, err));
 }
 
 /**
@@ -84,17 +101,19 @@ export function attachToEndpoint<E extends ManagedEndpoint>(
   def: NodeDef,
   receives: boolean,
   configLabel: string,
+  sends = !receives,
 ): EndpointLink<E> | undefined {
   const configNode = RED.nodes.getNode(String(def.endpoint ?? '')) as EndpointConfigNode<E> | null;
   const owner = configNode?.owner;
-  const endpoint = owner?.attach(node, receives);
+  const endpoint = owner?.attach(node, receives, sends);
+  const words = catalogWords(RED, node.type);
   if (!configNode || !owner || !endpoint) {
     const err = owner?.configError ?? new ConfigError(`no ${configLabel} is selected; open the node and choose or add one`);
-    reportUnusable(node, err);
-    if (!receives) node.on('input', (_msg, _send, done) => done(err));
+    reportUnusable(node, err, words, owner !== undefined);
+    if (!receives) node.on('input', (_msg, _send, done) => done(errorReport(err)));
     return undefined;
   }
-  const stopStatus = mirrorEndpointStatus(node, endpoint);
+  const stopStatus = mirrorEndpointStatus(node, endpoint, words);
   node.on('close', (_removed, done) => {
     stopStatus();
     owner.detach(node);

@@ -1,6 +1,6 @@
 import type { EndpointCounters, EndpointState } from '../../transport/endpoint-state';
 import type { Node, NodeStatus } from './red';
-import { statusFor } from './status';
+import { englishWords, statusFor, type StatusWords } from './status';
 
 export interface StatusSource {
   readonly state: EndpointState;
@@ -13,14 +13,14 @@ export interface StatusSource {
 const MIN_INTERVAL_MS = 250;
 
 /** Keeps a flow node's status in step with its endpoint. Returns the function that stops it. */
-export function mirrorEndpointStatus(node: Node, source: StatusSource): () => void {
+export function mirrorEndpointStatus(node: Node, source: StatusSource, words: StatusWords = englishWords): () => void {
   let lastText = '';
   let lastAt = 0;
   let timer: NodeJS.Timeout | undefined;
 
   const show = (): void => {
     timer = undefined;
-    const status: NodeStatus = statusFor(source.state, source.counters);
+    const status: NodeStatus = statusFor(source.state, source.counters, words);
     const key = `${status.fill}|${status.shape}|${status.text}`;
     if (key === lastText) return;
     lastText = key;

@@ -1,5 +1,7 @@
 // The slice of the Node-RED runtime API these adapters use. Kept here, typed, so the adapters
 // do not depend on @types/node-red or on `any`.
+import type { ErrorReport } from './error-report';
+
 export interface NodeMessage {
   _msgid?: string;
   payload?: unknown;
@@ -14,7 +16,8 @@ export interface NodeStatus {
 }
 
 export type SendFunction = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void;
-export type DoneFunction = (err?: Error) => void;
+/** ErrorReport (error-report.ts): the sentence as text, carrying its code */
+export type DoneFunction = (err?: Error | ErrorReport) => void;
 
 export interface Node<Credentials = Record<string, string>> {
   readonly id: string;
@@ -26,7 +29,7 @@ export interface Node<Credentials = Record<string, string>> {
   on(event: 'close', listener: () => void): void;
   send(msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>): void;
   status(status: NodeStatus | Record<string, never>): void;
-  error(err: Error | string, msg?: NodeMessage): void;
+  error(err: Error | ErrorReport, msg?: NodeMessage): void;
   warn(message: string): void;
   log(message: string): void;
   debug?(message: string): void;

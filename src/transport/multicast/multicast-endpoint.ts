@@ -331,7 +331,7 @@ export class MulticastEndpoint extends TypedEmitter<MulticastEndpointEvents> {
   private wait(missing: string[]): void {
     const reason = `waiting for ${missing.join(', ')}`;
     if (this.currentState.phase !== 'waiting' || this.currentState.reason !== reason) {
-      this.setState({ phase: 'waiting', reason });
+      this.setState({ phase: 'waiting', reason, for: missing.join(', ') });
       this.emit(
         'error',
         new InterfaceWaitError(
@@ -346,7 +346,8 @@ export class MulticastEndpoint extends TypedEmitter<MulticastEndpointEvents> {
     this.backoff.reset();
     const target = this.groups.map(describeGroup).join(', ');
     const text = target ? `joined ${target}` : 'no group joined';
-    if (this.currentState.phase !== 'ready' || this.currentState.text !== text) this.setState({ phase: 'ready', text });
+    const state: EndpointState = target ? { phase: 'ready', text, how: 'joined', detail: target } : { phase: 'ready', text };
+    if (this.currentState.phase !== 'ready' || this.currentState.text !== text) this.setState(state);
   }
 
   private startRenewing(): void {

@@ -250,6 +250,7 @@ export class TcpClientEndpoint extends TcpEndpoint {
       error: (from, err) => this.emit('error', err, from),
       closed: (from, reason) => this.onDisconnected(from, reason),
       counters: () => this.emit('state'),
+      canReply: () => this.replies,
     }, this.outbox);
     this.session = session;
     this.setState({ phase: 'connected', target: this.target, moved: this.moved });

@@ -19,6 +19,11 @@ export abstract class TcpEndpoint extends TypedEmitter<TcpEndpointEvents> {
   abstract readonly mode: 'server' | 'client';
   protected currentState: EndpointState = { phase: 'starting' };
   protected refusedCount = 0;
+  /**
+   * Whether anything may still answer a peer (in Node-RED: an out node is attached). When
+   * nothing can, a peer that half-closes is closed at once instead of waiting for a reply.
+   */
+  replies = true;
 
   get state(): EndpointState {
     return this.currentState;

@@ -28,6 +28,7 @@ export class TcpServerEndpoint extends TcpEndpoint {
     error: (from, err) => this.emit('error', err, from),
     closed: (from, reason) => this.onSessionClosed(from, reason),
     counters: () => this.emit('state'),
+    canReply: () => this.replies,
   };
 
   constructor(private readonly options: TcpServerOptions) {

@@ -21,15 +21,18 @@ export interface TcpSessionHandlers {
   closed(session: TcpSession, reason: string): void;
   /** queued or dropped counts changed */
   counters(): void;
+  /** whether a reply can still come (false: a half-closing peer is closed at once) */
+  canReply(): boolean;
 }
 
 // Past this many bytes waiting in the socket's own buffer, messages wait in the bounded queue
 // instead, so a peer that stops reading costs at most queueSize messages, not unbounded memory.
 const MAX_SOCKET_BUFFER = 1024 * 1024;
 
-// A peer that half-closes after sending (`echo hi | nc host port`) still waits for the reply the
+// A peer that half-closes after sending (`echo hi | nc -N host port`) still waits for the reply the
 // flow is working on: our side stays open up to the first limit for it, and ends shortly after
-// the last write that follows the peer's FIN.
+// the last write that follows the peer's FIN (or that answered its last data before the FIN).
+// When nothing can reply (no out node), our side ends at once.
 const HALF_CLOSE_WAIT_FOR_REPLY_MS = 5000;
 const HALF_CLOSE_AFTER_REPLY_MS = 250;
 
@@ -72,6 +75,7 @@ export class TcpSession implements TcpSessionInfo, LazyBacklog<Buffer>, Reportab
   private receiveIdleTimer?: NodeJS.Timeout;
   private endWhenFlushed = false;
   private receivedData = false;
+  private wroteSinceData = false;
   private peerEnded = false;
   private closeReason?: string;
   private closed = false;
@@ -215,6 +219,7 @@ export class TcpSession implements TcpSessionInfo, LazyBacklog<Buffer>, Reportab
 
   private write(bytes: Buffer): void {
     if (this.peerEnded) this.endAfter(HALF_CLOSE_AFTER_REPLY_MS);
+    this.wroteSinceData = true;
     const writer = (this.writer ??= this.createWriter());
     writer.cork.beforeWrite();
     writer.inFlight.add(bytes);
@@ -249,6 +254,7 @@ export class TcpSession implements TcpSessionInfo, LazyBacklog<Buffer>, Reportab
   private onData(chunk: Buffer): void {
     this.receivedData = true;
     this.bytesIn += chunk.length;
+    this.wroteSinceData = false;
     this.receiveIdleTimer?.refresh();
     if (this.decoder.idleMs > 0) {
       // an idle gap is measured on arrival: decode at once, never hold bytes back
@@ -342,8 +348,8 @@ export class TcpSession implements TcpSessionInfo, LazyBacklog<Buffer>, Reportab
     this.delivery.finish();
     this.peerEnded = true;
     if (!this.socket.allowHalfOpen) return;
-    if (this.receivedData) this.endAfter(HALF_CLOSE_WAIT_FOR_REPLY_MS);
-    else this.socket.end();
+    if (!this.receivedData || !this.handlers.canReply()) this.end('closed by peer');
+    else this.endAfter(this.wroteSinceData ? HALF_CLOSE_AFTER_REPLY_MS : HALF_CLOSE_WAIT_FOR_REPLY_MS);
   }
 
   private endAfter(ms: number): void {

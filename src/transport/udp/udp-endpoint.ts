@@ -207,7 +207,8 @@ export class UdpEndpoint extends TypedEmitter<UdpEndpointEvents> {
     }
     this.ready = true;
     this.applyMulticastSending();
-    this.setState({ phase: 'ready', text: `bound :${this.socket.address().port}` });
+    const where = `:${this.socket.address().port}`;
+    this.setState({ phase: 'ready', text: `bound ${where}`, how: 'bound', detail: where });
     for (const item of this.pending.drain()) this.transmit(item);
     this.emit('state');
     if (warning) this.emit('warning', warning);

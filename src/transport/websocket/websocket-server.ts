@@ -100,6 +100,8 @@ export class WebSocketServerEndpoint extends WebSocketEndpoint {
     if (listen.kind === 'shared') {
       this.claimPath(listen.server);
       this.reportListening();
+      // Node-RED opens its port after the flows start: say which port once it is known
+      if (!listen.server.listening) listen.server.once('listening', () => this.reportListening());
       return;
     }
     const server = createOwnServer(listen, this.options.allowlist, (remote, reason) => this.refuse(remote, reason));
@@ -289,6 +291,6 @@ export class WebSocketServerEndpoint extends WebSocketEndpoint {
   private reportListening(): void {
     if (this.failed || this.closing) return;
     if (this.options.listen.kind === 'port' && !this.ownServer?.listening) return;
-    this.setState({ phase: 'listening', port: this.port, clients: this.sessions.size });
+    this.setState({ phase: 'listening', port: this.port, clients: this.sessions.size, path: this.path });
   }
 }
