@@ -1,6 +1,7 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { serverCounters, type EndpointCounters } from '../endpoint-state';
+import { listenNow } from '../bind-now';
 import { explainNetworkError } from '../network-error';
 import { sessionReport, totalTraffic, Traffic, type EndpointReport } from '../endpoint-report';
 import { fairShare } from '../paced-delivery';
@@ -90,7 +91,7 @@ export class TcpServerEndpoint extends TcpEndpoint {
     server.on('listening', () => this.reportListening());
     const listen: ListenWithReusePort = { port: this.options.port, host: this.options.host || undefined };
     if (this.options.reusePort) listen.reusePort = true;
-    server.listen(listen);
+    listenNow(server, listen);
   }
 
   send(payload: Buffer, sessionId?: string): void {

@@ -1,6 +1,7 @@
 import dgram from 'node:dgram';
 import type { Codec, FrameDecoder } from '../../framing/types';
 import { FramingError } from '../../framing/errors';
+import { immediateLookup } from '../bind-now';
 import { BoundedQueue } from '../bounded-queue';
 import type { EndpointCounters, EndpointState } from '../endpoint-state';
 import { NetcastError } from '../../errors';
@@ -86,6 +87,8 @@ export class UdpEndpoint extends TypedEmitter<UdpEndpointEvents> {
       type: options.family === 'ipv6' ? 'udp6' : 'udp4',
       reuseAddr: options.reuseAddr,
       ipv6Only: options.family === 'ipv6' && options.ipv6Only,
+      // bound when start() returns, before Node-RED logs "Started flows"
+      lookup: immediateLookup,
     };
     if (options.reusePort) socketOptions.reusePort = true;
     this.socket = dgram.createSocket(socketOptions);

@@ -3,6 +3,7 @@ import * as https from 'node:https';
 import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
+import { listenNow } from '../bind-now';
 import { serverCounters, type EndpointCounters } from '../endpoint-state';
 import { explainNetworkError } from '../network-error';
 import { checkReusePort, type ListenWithReusePort } from '../reuse-port';
@@ -110,7 +111,7 @@ export class WebSocketServerEndpoint extends WebSocketEndpoint {
     server.on('listening', () => this.reportListening());
     const listenOptions: ListenWithReusePort = { port: listen.port, host: listen.host || undefined };
     if (listen.reusePort) listenOptions.reusePort = true;
-    if (this.claimPath(server)) server.listen(listenOptions);
+    if (this.claimPath(server)) listenNow(server, listenOptions);
   }
 
   send(message: WebSocketMessage, sessionId?: string): void {
