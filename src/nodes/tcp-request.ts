@@ -8,6 +8,7 @@ import type { TcpEndpoint } from '../transport/tcp/tcp-endpoint';
 import { ConfigError, readBoolean, readString } from './shared/config-values';
 import { nodeConfig } from './shared/config-version';
 import { attachToEndpoint, reportUnusable } from './shared/endpoint-nodes';
+import { errorReport } from './shared/error-report';
 import { bufferToPayload, parsePayloadFormat, parseStringEncoding, payloadToBuffer } from './shared/payload';
 import type { Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from './shared/red';
 import { plainAddress } from './shared/session';
@@ -27,7 +28,7 @@ export function tcpRequestNode(RED: NodeAPI): (this: Node, saved: NodeDef) => vo
       settings = readRequestSettings(def);
     } catch (err) {
       reportUnusable(node, err as Error);
-      node.on('input', (_msg, _send, done) => done(err as Error));
+      node.on('input', (_msg, _send, done) => done(errorReport(err as Error)));
       return;
     }
     const link = attachToEndpoint<TcpEndpoint>(RED, node, def, false, 'TCP endpoint');
@@ -35,7 +36,7 @@ export function tcpRequestNode(RED: NodeAPI): (this: Node, saved: NodeDef) => vo
     if (link.endpoint.mode !== 'client') {
       const err = new ConfigError('tcp request needs a TCP endpoint in client mode (it connects to the device); this one is a server: choose or add a client endpoint');
       reportUnusable(node, err);
-      node.on('input', (_msg, _send, done) => done(err));
+      node.on('input', (_msg, _send, done) => done(errorReport(err)));
       return;
     }
     const client = link.endpoint as TcpClientEndpoint;
@@ -46,7 +47,7 @@ export function tcpRequestNode(RED: NodeAPI): (this: Node, saved: NodeDef) => vo
       pool.channel(); // listens from the start, so stray frames are counted before the first request
     } catch (err) {
       reportUnusable(node, err as Error);
-      node.on('input', (_msg, _send, done) => done(err as Error));
+      node.on('input', (_msg, _send, done) => done(errorReport(err as Error)));
       return;
     }
     const format = parsePayloadFormat(def.output, 'buffer');

@@ -191,7 +191,8 @@ describe('udp in/out', function () {
 
     it('sends nothing-lost right after deploy: every message sent before the socket is bound arrives', async function () {
       const peer = await peerOf();
-      await load([udpNodes, catchNode], flow({ remoteHost: '127.0.0.1', remotePort: peer.port }));
+      // bound to a name: resolving it takes a moment (an IP address is bound during the deploy)
+      await load([udpNodes, catchNode], flow({ localAddress: 'localhost', remoteHost: '127.0.0.1', remotePort: peer.port }));
       const out = helper.getNode('out');
       endpointOf('ep').state.phase.should.equal('starting');
       for (let i = 0; i < 50; i++) out.receive({ payload: `m${i}` });

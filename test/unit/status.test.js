@@ -7,7 +7,7 @@ const path = require('path');
 const { statusFor, catalogWords, shortReason, ENGLISH } = require('../../dist/nodes/shared/status');
 
 const ROOT = path.join(__dirname, '..', '..');
-const SETS = ['tcp', 'udp', 'multicast', 'websocket'];
+const SETS = ['tcp', 'udp', 'multicast', 'websocket', 'request'];
 const catalog = (lang, base) => JSON.parse(fs.readFileSync(path.join(ROOT, 'nodes', 'locales', lang, `${base}.json`), 'utf8'))[`netcast-${base}`];
 
 /** RED._ as Node-RED's runtime gives it to a node set: __name__ placeholders, the key back when missing. */

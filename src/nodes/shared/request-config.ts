@@ -5,6 +5,7 @@ import type { MatchRule, RequestSettings } from '../../transport/request/correla
 import { ConfigError, readChoice, readInteger } from './config-values';
 import { PayloadError } from './payload';
 import type { DoneFunction, Node, NodeMessage, SendFunction } from './red';
+import { errorReport } from './error-report';
 
 type Config = Record<string, unknown>;
 
@@ -76,7 +77,7 @@ export class RequestOutputs {
    */
   fail(node: Node, send: SendFunction, done: DoneFunction, msg: NodeMessage, err: Error): void {
     if (this.errorIndex < 0) {
-      done(err);
+      done(errorReport(err));
       return;
     }
     const code = (err as { code?: unknown }).code;

@@ -38,7 +38,8 @@ export const englishWords: StatusWords = (key, values) => fill(ENGLISH[key], val
 
 /** The status words of the node set a node type belongs to (netcast-tcp-in -> netcast-tcp.status.*). */
 export function catalogWords(RED: NodeAPI, type: string): StatusWords {
-  const set = type.replace(/-(in|out|endpoint|group|request)$/, '');
+  // request nodes (netcast-tcp-request, netcast-udp-request) are one node set of their own
+  const set = type.endsWith('-request') ? 'netcast-request' : type.replace(/-(in|out|endpoint|group)$/, '');
   return (key, values) => {
     const catalogKey = `${set}.status.${key}`;
     let text: string | undefined;
