@@ -145,7 +145,7 @@ describe('websocket server: who gets in', function () {
       const last = calls.length ? calls[calls.length - 1][0] : undefined;
       return last && /3 failed logins/.test(last.text) && last;
     }, 5000, 'the status to show the failed logins');
-    status.text.should.match(/listening :\d+ · 1 client · 3 failed logins/);
+    status.text.should.match(/listening :\d+\/ours · 1 client · 3 failed logins/);
     // the operations view (issue 14) shows the same count
     const snapshot = await helper.request().get('/netcast/endpoints/shared').expect(200);
     snapshot.body.counters.should.containDeep({ authFailures: 3, refused: 3 });
