@@ -1,10 +1,11 @@
 'use strict';
-// The targets of issue 6, checked against a run's summaries (reported, never asserted: timings
+// The targets of issues 6 and 13, checked against a run's summaries (reported, never asserted: timings
 // do not gate anything). Ratios use the median of the per-repetition ratios (differences, for
 // idle-rss, the median of the per-repetition differences); loop delay uses the worst repetition.
 const r3 = (v) => (Number.isFinite(v) ? v.toFixed(3) : '–');
 const ms = (v) => (Number.isFinite(v) ? `${v.toFixed(1)} ms` : '–');
 
+const CPU = 'CPU µs per message';
 const ratio = (result, name, key) => result.ratios[name]?.[key]?.median;
 const difference = (result, name, key) => result.differences?.[name]?.[key]?.median;
 const mb = (v) => (Number.isFinite(v) ? `${v.toFixed(2)} MB` : '–');
@@ -48,6 +49,23 @@ const TARGETS = [
     atMost('ours/core RSS', ratio(r, 'ours/core', 'peakRssMb'), 0.5),
   ]],
   ['ws-out-bcast-10', 'ws out broadcast to 10 clients >= 5x core msgs/s per client', (r) => [atLeast('ours/core', ratio(r, 'ours/core', 'msgs/s per client'), 5)]],
+  // issue 13: per-message cost against the runtime's own path (ceiling) and core
+  ['tcp-in-64B-1c', 'issue 13: tcp in 64 B, 1 connection >= 1.0x the runtime ceiling and >= 1.6x core', (r) => [
+    atLeast('ours/ceiling msgs/s', ratio(r, 'ours/ceiling', 'msgs/s'), 1),
+    atLeast('ours/core msgs/s', ratio(r, 'ours/core', 'msgs/s'), 1.6),
+  ]],
+  ['tcp-in-64B-1c', 'issue 13, in CPU per message (steadier on a shared machine): ours <= the ceiling, <= 1/1.6 of core', (r) => [
+    atMost('ours/ceiling CPU µs per message', ratio(r, 'ours/ceiling', CPU), 1),
+    atMost('ours/core CPU µs per message', ratio(r, 'ours/core', CPU), 1 / 1.6),
+  ]],
+  ['ws-in-1c', 'issue 13: ws in 1 client >= 0.8x the runtime ceiling', (r) => [atLeast('ours/ceiling msgs/s', ratio(r, 'ours/ceiling', 'msgs/s'), 0.8)]],
+  ['ws-in-1c', 'issue 13, in CPU per message: ours <= 1/0.8 of the ceiling', (r) => [atMost('ours/ceiling CPU µs per message', ratio(r, 'ours/ceiling', CPU), 1 / 0.8)]],
+  ['ws-in-16c', 'issue 13: ws in 16 clients >= 2x core', (r) => [atLeast('ours/core msgs/s', ratio(r, 'ours/core', 'msgs/s'), 2)]],
+  ['tcp-echo-w1', 'issue 13: echo, 1 in flight: p50 and p99 no worse than core', (r) => [
+    atMost('ours/core p50', ratio(r, 'ours/core', 'p50 µs'), 1),
+    atMost('ours/core p99', ratio(r, 'ours/core', 'p99 µs'), 1),
+  ]],
+  ['tcp-echo-w256', 'issue 13: echo, 256 in flight >= 3x core', (r) => [atLeast('ours/core replies/s', ratio(r, 'ours/core', 'replies/s'), 3)]],
   ['idle-rss', "Loading the package adds at most 5 MB to an idle Node-RED's RSS", (r) => [atMost('idle RSS added (ours − core)', difference(r, 'ours-core', 'idle RSS MB'), 5, mb)]],
 ];
 

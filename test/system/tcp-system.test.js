@@ -44,6 +44,23 @@ function echoFlow(port) {
   ];
 }
 
+/**
+ * Each line is split at commas, each part upper-cased, the parts joined again and the line sent
+ * back on its connection: split, change and join work on our messages (a frozen msg._session that
+ * split copies into each part, our _msgid, which split replaces for the parts).
+ */
+function splitJoinFlow(port) {
+  return [
+    { id: 'tab2', type: 'tab', label: 'split and join' },
+    { id: 'ep2', type: 'netcast-tcp-endpoint', mode: 'server', host: '127.0.0.1', port, framing: 'delimiter', delimiter: '\\n' },
+    { id: 'in2', type: 'netcast-tcp-in', z: 'tab2', endpoint: 'ep2', output: 'utf8', x: 100, y: 100, wires: [['split']] },
+    { id: 'split', type: 'split', z: 'tab2', splt: ',', spltType: 'str', arraySplt: 1, arraySpltType: 'len', stream: false, addname: '', x: 250, y: 100, wires: [['up']] },
+    { id: 'up', type: 'change', z: 'tab2', x: 400, y: 100, rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '$uppercase(payload)', tot: 'jsonata' }], wires: [['join']] },
+    { id: 'join', type: 'join', z: 'tab2', mode: 'auto', build: 'object', property: 'payload', propertyType: 'msg', key: 'topic', joiner: '\\n', joinerType: 'str', accumulate: false, timeout: '', count: '', reduceRight: false, x: 550, y: 100, wires: [['out2']] },
+    { id: 'out2', type: 'netcast-tcp-out', z: 'tab2', endpoint: 'ep2', x: 700, y: 100, wires: [] },
+  ];
+}
+
 async function portIsFree(port) {
   const probe = net.createServer().listen(port, '127.0.0.1');
   try {
@@ -86,6 +103,21 @@ describe('system: a real node-red process with the package installed', function 
     fromSocat.should.equal('echo: HELLO\necho: WORLD\n');
     const fromNc = await talk(tools.nc(), ['127.0.0.1', String(port)], 'from nc\n', 'echo: FROM NC\n');
     fromNc.should.equal('echo: FROM NC\n');
+  });
+
+  it('runs our messages through split, change and join and replies on each connection', async function () {
+    const port = await freePort();
+    await red.deploy(splitJoinFlow(port));
+    const lines = (tag) => Array.from({ length: 50 }, (_, i) => `${tag}${i},b${i},c${i}`);
+    const expected = (tag) => lines(tag).map((line) => `${line.toUpperCase()}\n`).join('');
+    // two peers at once, so the parts of their lines interleave in the flow
+    const [first, second] = await Promise.all([
+      socat(port, lines('a').map((l) => `${l}\n`).join(''), expected('a')),
+      socat(port, lines('x').map((l) => `${l}\n`).join(''), expected('x')),
+    ]);
+    first.should.equal(expected('a'));
+    second.should.equal(expected('x'));
+    red.log.should.not.match(/\[error\]/);
   });
 
   it('redeploys the same listening flow 100 times without a bound port or a leaked descriptor', async function () {
