@@ -18,7 +18,7 @@ import { WebSocketEndpoint, WebSocketSessionGoneError } from './websocket-endpoi
 import type { WebSocketMessage } from './websocket-endpoint';
 import type { WebSocketServerOptions } from './websocket-options';
 import { SharedHeartbeat } from './heartbeat';
-import { WebSocketSession } from './websocket-session';
+import { WebSocketSession, type WebSocketSessionHandlers } from './websocket-session';
 import { wsLibrary } from './ws-library';
 
 // Clients get this long to answer our close frame before their connection is cut.
@@ -44,6 +44,13 @@ export class WebSocketServerEndpoint extends WebSocketEndpoint {
   // busy clients together hand the flow about maxMessagesPerTurn per turn, not that many each
   private readonly messagesPerSessionTurn = fairShare(this.options.maxMessagesPerTurn, () => this.sessions.size);
   private readonly heartbeat = new SharedHeartbeat<WebSocketSession>(this.options.heartbeatMs, () => this.sessions.values());
+  // one handler object for every session (each is passed the session), not four closures per client
+  private readonly sessionHandlers: WebSocketSessionHandlers = {
+    messages: (from, messages) => this.emit('messages', from, messages),
+    error: (from, err) => this.emit('error', err, from),
+    closed: (from, code, reason) => this.onSessionClosed(from, code, reason),
+    counters: () => this.emit('state'),
+  };
 
   constructor(private readonly options: WebSocketServerOptions) {
     super();
@@ -252,12 +259,7 @@ export class WebSocketServerEndpoint extends WebSocketEndpoint {
       ws,
       { remoteAddress: request.socket.remoteAddress ?? '', remotePort: request.socket.remotePort ?? 0, headers: this.visibleHeaders(request) },
       this.options,
-      {
-        messages: (from, messages) => this.emit('messages', from, messages),
-        error: (from, err) => this.emit('error', err, from),
-        closed: (from, code, reason) => this.onSessionClosed(from, code, reason),
-        counters: () => this.emit('state'),
-      },
+      this.sessionHandlers,
       undefined,
       this.messagesPerSessionTurn,
     );

@@ -70,13 +70,14 @@ export class WebSocketSession implements WebSocketSessionInfo, ReportableSession
   bytesIn = 0;
   bytesOut = 0;
   readonly headers: IncomingHttpHeaders;
-  readonly whenClosed: Promise<void>;
   private readonly transport?: Socket;
   private readonly delivery: PacedDelivery<WebSocketMessage>;
-  private readonly outbox: BoundedQueue<WebSocketMessage>;
-  private readonly inFlight = new PendingWrites<WebSocketMessage>((unsent) => this.onUnsent(unsent));
+  // created when first needed, so an idle client costs none of them (see TcpSession)
+  private queue?: BoundedQueue<WebSocketMessage>;
+  private writer?: { inFlight: PendingWrites<WebSocketMessage>; cork?: TurnCork };
+  private closedPromise?: Promise<void>;
+  private resolveClosed?: () => void;
   private answeredPing = true;
-  private readonly cork?: TurnCork;
   private closeCode?: number;
   private closeReason?: string;
   private closed = false;
@@ -95,16 +96,25 @@ export class WebSocketSession implements WebSocketSessionInfo, ReportableSession
     this.remotePort = peer.remotePort;
     this.headers = peer.headers;
     this.transport = transportOf(socket);
-    if (this.transport) this.cork = new TurnCork(this.transport);
-    this.outbox = outbox ?? new BoundedQueue<WebSocketMessage>(options.queueSize, options.queuePolicy);
+    this.queue = outbox;
     this.delivery = new PacedDelivery<WebSocketMessage>(socket, (messages) => handlers.messages(this, messages), messagesPerTurn);
-    this.whenClosed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('message', (data: RawData, isBinary: boolean) => this.onMessage(data, isBinary));
     socket.on('pong', () => (this.answeredPing = true));
     socket.on('error', (err: Error) => this.onError(err));
     socket.on('close', (code: number, reason: Buffer) => this.onClose(code, reason.toString('utf8')));
-    this.transport?.on('drain', () => this.flushOutbox());
-    if (this.outbox.length > 0) this.flushOutbox();
+    if (this.queued > 0) this.flushOutbox();
+  }
+
+  /** Resolves once the connection has closed. */
+  get whenClosed(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closedPromise ??= new Promise((resolve) => (this.resolveClosed = resolve));
+    return this.closedPromise;
+  }
+
+  private get outbox(): BoundedQueue<WebSocketMessage> {
+    this.queue ??= new BoundedQueue<WebSocketMessage>(this.options.queueSize, this.options.queuePolicy);
+    return this.queue;
   }
 
   get protocol(): string {
@@ -112,11 +122,11 @@ export class WebSocketSession implements WebSocketSessionInfo, ReportableSession
   }
 
   get queued(): number {
-    return this.outbox.length;
+    return this.queue?.length ?? 0;
   }
 
   get dropped(): number {
-    return this.outbox.dropped;
+    return this.queue?.dropped ?? 0;
   }
 
   get isOpen(): boolean {
@@ -127,7 +137,7 @@ export class WebSocketSession implements WebSocketSessionInfo, ReportableSession
   send(message: WebSocketMessage): void {
     // ws drops what is sent while closing without a word: keep it in the outbox, where a client
     // sends it on its next connection and a server counts it as dropped
-    if (!this.isOpen || this.outbox.length > 0 || this.socket.bufferedAmount > MAX_SOCKET_BUFFER) {
+    if (!this.isOpen || this.queued > 0 || this.socket.bufferedAmount > MAX_SOCKET_BUFFER) {
       this.outbox.push(message);
       this.handlers.counters();
       return;
@@ -176,11 +186,18 @@ export class WebSocketSession implements WebSocketSessionInfo, ReportableSession
   }
 
   private write(message: WebSocketMessage): void {
-    this.cork?.beforeWrite();
-    this.inFlight.add(message);
+    const writer = (this.writer ??= this.createWriter());
+    writer.cork?.beforeWrite();
+    writer.inFlight.add(message);
     this.messagesOut += 1;
     this.bytesOut += message.data.length;
-    this.socket.send(message.data, { binary: message.binary }, this.inFlight.settle);
+    this.socket.send(message.data, { binary: message.binary }, writer.inFlight.settle);
+  }
+
+  /** At the first write: 'drain' can only follow a write. */
+  private createWriter(): { inFlight: PendingWrites<WebSocketMessage>; cork?: TurnCork } {
+    this.transport?.on('drain', () => this.flushOutbox());
+    return { inFlight: new PendingWrites<WebSocketMessage>((unsent) => this.onUnsent(unsent)), cork: this.transport ? new TurnCork(this.transport) : undefined };
   }
 
   /** Messages the connection died before the kernel took: a client sends them again, a server counts them. */
@@ -191,7 +208,7 @@ export class WebSocketSession implements WebSocketSessionInfo, ReportableSession
 
   private flushOutbox(): void {
     let sent = false;
-    while (this.outbox.length > 0 && this.socket.bufferedAmount <= MAX_SOCKET_BUFFER && this.isOpen) {
+    while (this.queued > 0 && this.socket.bufferedAmount <= MAX_SOCKET_BUFFER && this.isOpen) {
       this.write(this.outbox.shift() as WebSocketMessage);
       sent = true;
     }
@@ -249,5 +266,6 @@ export class WebSocketSession implements WebSocketSessionInfo, ReportableSession
     this.delivery.finish();
     const finalCode = this.closeCode ?? code;
     this.handlers.closed(this, finalCode, this.closeReason ?? (reason || describeCloseCode(finalCode)));
+    this.resolveClosed?.();
   }
 }
