@@ -121,6 +121,8 @@ async function startServer(testCase, flavour, execArgv, ns, nofile) {
   };
 }
 
+const COMPARISON_SERVERS = new Set(['core', 'ceiling', 'before']);
+
 async function measure(testCase, flavour, opts, rep, ns) {
   const profileName = `${testCase.name}-${flavour}-rep${rep}.cpuprofile`;
   const execArgv = opts.profile ? ['--cpu-prof', '--cpu-prof-dir', opts.profileDir, '--cpu-prof-name', profileName] : [];
@@ -211,7 +213,9 @@ async function main() {
             runs.push({ rep, server: flavour, values });
             console.error(`${testCase.name} rep ${rep} ${flavour}: ${report.brief(testCase, values)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
           } catch (err) {
-            failures += 1;
+            // A comparison server (core, ceiling, before) that drowns under a flood is a finding of the
+            // run, shown in the table; only our own server failing, or raw Node's, means the bench broke.
+            if (!COMPARISON_SERVERS.has(flavour)) failures += 1;
             runs.push({ rep, server: flavour, error: err.message });
             console.error(`${testCase.name} rep ${rep} ${flavour}: FAILED ${err.message}`);
           }
