@@ -508,6 +508,27 @@ describe('editor: the netcast nodes in a real browser', function () {
     await waitStatus(tcpIn, `listening :${ports.tcp} · 0 clients`, 'green');
   });
 
+  it('tcp request: marks a server endpoint, a negative timeout and an id length of 0; help', async function () {
+    // not deployed: the zh-CN test reloads the editor from the deployed flows
+    await filterPalette(page, 'netcast');
+    const id = await dragToCanvas(page, 'netcast-tcp-request', 300, 620);
+    await expectTriangle(page, id, true);
+    await openNode(page, id);
+    await expectDialog(page, 'en-US', 'request', 'node-input-endpoint', 'netcast-request.label.endpoint');
+    // the TCP endpoint placed above is a server: tcp request needs a client
+    await page.selectOption('#node-input-endpoint', endpoints.tcp);
+    await page.waitForFunction(() => $('#node-input-endpoint').hasClass('input-error'), null, { timeout: 3000 });
+    await expectField(page, '#node-input-timeout', -5, false);
+    await expectField(page, '#node-input-timeout', 500, true);
+    await page.selectOption('#node-input-match', 'id');
+    await page.waitForSelector('#node-input-idLength', { state: 'visible' });
+    await expectField(page, '#node-input-idLength', 0, false);
+    await expectField(page, '#node-input-idLength', 2, true);
+    await expectHelp(page, 'en-US', 'request', 'netcast-tcp-request');
+    await closeNode(page);
+    await expectTriangle(page, id, true);
+  });
+
   it('in zh-CN the dialogs and the help are in Chinese', async function () {
     await page.evaluate(() => localStorage.setItem('editor-language', 'zh-CN'));
     await page.reload();
