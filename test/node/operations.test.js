@@ -10,6 +10,8 @@ const { connectClient, startDevice, closeQuietly } = require('../support/peers')
 const tcpNodes = nodeSet('tcp');
 const udpNodes = nodeSet('udp');
 const controlNodes = nodeSet('control');
+const wsNodes = nodeSet('websocket');
+const { startServer: startWebSocketServer } = require('../system/peers/websocket-peers');
 
 async function endpoints() {
   const res = await helper.request().get('/netcast/endpoints').expect(200);
@@ -176,5 +178,40 @@ describe('operations: registry, admin API and control messages', function () {
     endpointOf('cli').state.should.containDeep({ phase: 'connected', target: `127.0.0.1:${device.port}` });
     endpointOf('cli').state.should.not.have.property('moved', true);
     device.sockets.length.should.equal(1);
+  });
+
+  it('moves a WebSocket client to another URL; what was queued while disconnected arrives there in order', async function () {
+    const first = await startWebSocketServer();
+    const second = await startWebSocketServer();
+    try {
+      const firstPort = first.wss.address().port;
+      const secondPort = second.wss.address().port;
+      await load([wsNodes, controlNodes, catchNode], [
+        { id: 'tab', type: 'tab' },
+        { id: 'ws', type: 'netcast-websocket-endpoint', mode: 'client', url: `ws://127.0.0.1:${firstPort}/feed`, heartbeat: 0, reconnectInitial: 0.05, reconnectMax: 0.2 },
+        { id: 'out', type: 'netcast-websocket-out', z: 'tab', endpoint: 'ws' },
+        { id: 'ctl', type: 'netcast-control', z: 'tab', endpoint: 'ws', wires: [['answers']] },
+        { id: 'answers', type: 'helper', z: 'tab' },
+        { id: 'catch', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['errors']] },
+        { id: 'errors', type: 'helper', z: 'tab' },
+      ]);
+      await until(() => endpointOf('ws').state.phase === 'connected', 5000, 'the first connection');
+      const down = (await control({ action: 'disconnect' })).payload;
+      down.state.should.equal('stopped');
+      for (let i = 0; i < 20; i++) helper.getNode('out').receive({ payload: `m${i}` });
+      const moved = (await control({ action: 'connect', url: `ws://127.0.0.1:${secondPort}/other` })).payload;
+      moved.should.containDeep({ state: 'connected', address: `ws://127.0.0.1:${secondPort}/other` });
+      moved.sessions.should.have.length(1);
+      await until(() => second.received.length === 20, 5000, '20 messages at the second server');
+      second.received.should.eql(Array.from({ length: 20 }, (_, i) => `m${i}`));
+      first.received.should.eql([]);
+      endpointOf('ws').state.should.containDeep({ phase: 'connected', moved: true });
+      const caught = collect(helper.getNode('errors'), 1);
+      helper.getNode('ctl').receive({ action: 'connect', url: 'http://127.0.0.1/feed' });
+      (await caught)[0].error.code.should.equal('ERR_NETCAST_CONTROL_TARGET');
+    } finally {
+      await first.stop();
+      await second.stop();
+    }
   });
 });
