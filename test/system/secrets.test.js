@@ -52,6 +52,8 @@ describe('system: secrets never leave the credentials', function () {
       debug('d1'),
     ];
     await red.deploy(flow);
+    // the own-port server may start listening just after "Started flows": its status says when
+    await until(() => red.log.includes(`listening :${ownPort}`), 20000, 'the TLS server to listen');
     const trust = { ca: fs.readFileSync(certs.ca) };
     const bearerUrl = `wss://localhost:${ownPort}/bearer`;
     const basicUrl = `ws://127.0.0.1:${red.port}/basic`;
