@@ -8,7 +8,7 @@ import { MulticastEndpoint, type MulticastEndpointOptions } from '../transport/m
 import type { Peer } from '../transport/udp/datagram';
 import { adminRoute } from './shared/admin-route';
 import { readBufferSizes } from './shared/common-readers';
-import { ConfigError, readBoolean, readString } from './shared/config-values';
+import { ConfigError, readString } from './shared/config-values';
 import { MULTICAST_GROUP as F } from './shared/field-tables';
 import { readField, readMs } from './shared/fields';
 import { nodeConfig } from './shared/config-version';

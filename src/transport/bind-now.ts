@@ -3,6 +3,7 @@
 // runtime has logged "Started flows" (and, at boot, after several milliseconds more of its start),
 // so a device connecting at that line was refused. An IP address needs no resolving: these answer
 // it at once, so the socket is bound when listen() or bind() returns. Host names still go to DNS.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object itself, looked up at call time
 import dnsModule = require('node:dns');
 import { isIP, type ListenOptions, type Server } from 'node:net';
 

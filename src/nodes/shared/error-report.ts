@@ -6,13 +6,13 @@ import type { Node, NodeMessage } from './red';
  * name, message, code, cause and stack), with err.code as its own property, which Node-RED
  * copies to msg.error.code for Catch nodes; msg.error.message is the sentence.
  */
+// eslint-disable-next-line @typescript-eslint/no-wrapper-object-types -- a String object on purpose (errorReport)
 export type ErrorReport = string | (String & { readonly code?: string });
 
 export function errorReport(err: Error): ErrorReport {
   const code = (err as { code?: unknown }).code;
   if (typeof code !== 'string' && typeof code !== 'number') return err.message;
   // a String object: Node-RED takes its text, and its own `code` property, as it would an Error's
-  // eslint-disable-next-line no-new-wrappers
   const report = new String(err.message);
   Object.defineProperty(report, 'code', { value: String(code), enumerable: true });
   return report as ErrorReport;

@@ -60,7 +60,7 @@ export type HttpHandler = (req: HttpRequest, res: HttpResponse, next?: () => voi
 export interface NodeAPI {
   nodes: {
     createNode(node: object, config: NodeDef): void;
-    registerType(type: string, constructor: Function, options?: Record<string, unknown>): void;
+    registerType(type: string, constructor: (...args: never[]) => void, options?: Record<string, unknown>): void;
     getNode(id: string): Node | null;
   };
   /** only through adminRoute (shared/admin-route.ts), which adds the admin-auth guard */

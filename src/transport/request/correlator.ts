@@ -251,7 +251,8 @@ export class RequestCorrelator {
       if (this.rule.kind === 'next' && this.resyncOnTimeout) desynced = true;
       if (pending.attempts <= pending.settings.retries) {
         // again, ahead of everything queued
-        this.queueHead > 0 ? (this.queue[--this.queueHead] = pending) : this.queue.unshift(pending);
+        if (this.queueHead > 0) this.queue[--this.queueHead] = pending;
+        else this.queue.unshift(pending);
         continue;
       }
       const tries = pending.attempts > 1 ? ` (${pending.attempts} attempts)` : '';

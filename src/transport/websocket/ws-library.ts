@@ -9,6 +9,8 @@ type WsLibrary = typeof import('ws');
 let library: WsLibrary | undefined;
 
 export function wsLibrary(): WsLibrary {
+  // required on first use, not at load (see above): an import would load it with the package
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   library ??= require('ws') as WsLibrary;
   return library;
 }
