@@ -1,7 +1,9 @@
 'use strict';
 // A client waiting to reconnect counts down under its nodes, one status update a second.
 require('should');
+const fs = require('fs');
 const net = require('net');
+const path = require('path');
 const { helper, load, nodeSet, useHelper } = require('../support/red');
 const { collect, once, until } = require('../support/events');
 const { startAnsweringDevice } = require('../support/answering-device');
@@ -24,18 +26,41 @@ function statusTexts(node) {
 // A wait of 3 s ± 20 % jitter: 2.4 to 3.6 s, so the countdown starts at 3 or 4 s.
 const WAIT = { reconnectInitial: 3, reconnectMax: 3 };
 
-const CLIENTS = [
-  {
-    transport: 'tcp',
-    nodes: nodeSet('tcp'),
-    endpoint: (port) => ({ type: 'netcast-tcp-endpoint', mode: 'client', host: '127.0.0.1', port, ...WAIT }),
-  },
-  {
-    transport: 'websocket',
-    nodes: nodeSet('websocket'),
-    endpoint: (port) => ({ type: 'netcast-websocket-endpoint', mode: 'client', url: `ws://127.0.0.1:${port}/feed`, heartbeat: 0, ...WAIT }),
-  },
+const TCP = {
+  transport: 'tcp',
+  nodes: nodeSet('tcp'),
+  endpoint: (port) => ({ type: 'netcast-tcp-endpoint', mode: 'client', host: '127.0.0.1', port, ...WAIT }),
+};
+const WEBSOCKET = {
+  transport: 'websocket',
+  nodes: nodeSet('websocket'),
+  endpoint: (port) => ({ type: 'netcast-websocket-endpoint', mode: 'client', url: `ws://127.0.0.1:${port}/feed`, heartbeat: 0, ...WAIT }),
+};
+
+// The status words of the runtime's language (the node sets' catalogs): a countdown step and the
+// start of the next attempt.
+const ENGLISH = { lang: 'en-US', step: /^reconnecting in (\d+) s$/, attempt: 'connecting to' };
+const CHINESE = { lang: 'zh-CN', step: /^(\d+) 秒后重连$/, attempt: '正在连接' };
+
+const ROWS = [
+  { client: TCP, words: ENGLISH },
+  { client: WEBSOCKET, words: ENGLISH },
+  { client: TCP, words: CHINESE },
+  { client: WEBSOCKET, words: CHINESE },
 ];
+
+/**
+ * The node set with RED._ answering from its catalog in `lang`, as Node-RED's runtime does
+ * (node-red-node-test-helper's RED._ gives every key back, so the status would fall back to English).
+ */
+function inLanguage(nodes, base, lang) {
+  const catalog = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'nodes', 'locales', lang, `${base}.json`), 'utf8'));
+  const translate = (key, values = {}) => {
+    const text = key.split('.').reduce((at, part) => (at && typeof at === 'object' ? at[part] : undefined), catalog);
+    return typeof text === 'string' ? text.replace(/__(\w+)__/g, (whole, name) => (name in values ? String(values[name]) : whole)) : key;
+  };
+  return (RED) => nodes(Object.create(RED, { _: { value: translate } }));
+}
 
 describe('reconnect countdown in the status', function () {
   useHelper();
@@ -48,10 +73,10 @@ describe('reconnect countdown in the status', function () {
     text(500).should.equal('reconnecting in 0.5 s');
   });
 
-  for (const client of CLIENTS) {
-    it(`counts down each second until the next attempt (${client.transport} client)`, async function () {
+  for (const { client, words } of ROWS) {
+    it(`counts down each second until the next attempt (${client.transport} client, ${words.lang})`, async function () {
       const port = await closedPort();
-      await load([client.nodes], [
+      await load([inLanguage(client.nodes, client.transport, words.lang)], [
         { id: 'tab', type: 'tab' },
         { id: 'ep', ...client.endpoint(port) },
         { id: 'in', type: `netcast-${client.transport}-in`, z: 'tab', endpoint: 'ep', wires: [[]] },
@@ -60,18 +85,18 @@ describe('reconnect countdown in the status', function () {
       const inNode = helper.getNode('in');
       // the first attempt is refused, the countdown runs, then the second attempt starts
       const retried = () => {
-        const texts = statusTexts(inNode);
-        const first = texts.findIndex((text) => text.startsWith('reconnecting in'));
-        return first >= 0 && texts.slice(first).some((text) => text.startsWith('connecting to'));
+        const seen = statusTexts(inNode);
+        const first = seen.findIndex((text) => words.step.test(text));
+        return first >= 0 && seen.slice(first).some((text) => text.startsWith(words.attempt));
       };
       await until(retried, 8000, 'a countdown and the next attempt');
       const texts = statusTexts(inNode);
-      const start = texts.findIndex((text) => text.startsWith('reconnecting in'));
-      const end = texts.findIndex((text, i) => i > start && text.startsWith('connecting to'));
+      const start = texts.findIndex((text) => words.step.test(text));
+      const end = texts.findIndex((text, i) => i > start && text.startsWith(words.attempt));
       const countdown = texts.slice(start, end);
       const seconds = countdown.map((text) => {
-        text.should.match(/^reconnecting in \d+ s$/);
-        return Number(/(\d+) s$/.exec(text)[1]);
+        text.should.match(words.step);
+        return Number(words.step.exec(text)[1]);
       });
       seconds[0].should.be.within(3, 4);
       seconds.should.eql(Array.from({ length: seconds[0] }, (_, i) => seconds[0] - i), `one update a second: ${JSON.stringify(countdown)}`);
