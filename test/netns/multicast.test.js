@@ -361,7 +361,7 @@ describe('multicast in/out (inside a network namespace)', function () {
         await until(() => reportedBy().length > 0, 5000, 'the in node to report the error');
         const reported = reportedBy();
         reported.length.should.equal(1);
-        reported[0].args[0].message.should.equal(expected);
+        String(reported[0].args[0]).should.equal(expected);
         statusesOf(inNode).pop().fill.should.equal('red');
       });
     }
