@@ -383,9 +383,12 @@ describe('editor: the netcast nodes in a real browser', function () {
       await openNode(page, inId);
       await expectDialog(page, 'en-US', base, 'node-input-endpoint', `netcast-${base}.label.endpoint`);
       (await page.locator('#node-input-endpoint').getAttribute('class')).should.match(/input-error/);
+      // the config node is named in words, not by its type name
+      const configLabel = message('en-US', base, `netcast-${base}.label.configNode`);
+      (await page.locator('#node-input-endpoint option[value="_ADD_"]').textContent()).should.equal(`Add new ${configLabel}...`);
       await openEndpoint(page, 'add');
       const dialog = await expectDialog(page, 'en-US', base, transport.check.labelFor, transport.check.key);
-      dialog.title.should.match(new RegExp(config));
+      dialog.title.should.endWith(`Add new ${configLabel} config node`);
       await transport.checkAndFill(page, ports);
       await shot(page, transport.shotConfig);
       await expectHelp(page, 'en-US', base, config);
@@ -542,7 +545,8 @@ describe('editor: the netcast nodes in a real browser', function () {
       await expectDialog(page, 'zh-CN', base, 'node-input-endpoint', `netcast-${base}.label.endpoint`);
       await expectHelp(page, 'zh-CN', base, `netcast-${base}-in`);
       await openEndpoint(page, 'edit');
-      await expectDialog(page, 'zh-CN', base, transport.check.labelFor, transport.check.key);
+      const configDialog = await expectDialog(page, 'zh-CN', base, transport.check.labelFor, transport.check.key);
+      configDialog.title.should.containEql(message('zh-CN', base, `netcast-${base}.label.configNode`));
       await expectHelp(page, 'zh-CN', base, config);
       if (base === 'tcp') {
         (await page.locator('#red-ui-tab-netcast-tcp-tab-framing a').innerText()).trim().should.equal(message('zh-CN', 'tcp', 'netcast-tcp.tabs.framing'));
