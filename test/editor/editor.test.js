@@ -234,9 +234,14 @@ const TRANSPORTS = [
     row: 270,
     async checkAndFill(page, ports) {
       (await page.inputValue('#node-config-input-receiveBufferSize')).should.equal('0');
+      // no port yet: the dialog says a udp in needs a fixed one; a port makes the hint go
+      (await page.isVisible('.netcast-udp-any-port')).should.be.true('the any-port hint shows while the port is blank');
+      await expectField(page, '#node-config-input-port', 5000, true);
+      (await page.isVisible('.netcast-udp-any-port')).should.be.false('the any-port hint hides once a port is set');
       await expectField(page, '#node-config-input-port', 70000, false);
       await expectField(page, '#node-config-input-port', -1, false);
       await expectField(page, '#node-config-input-port', 0, true); // 0 = any free port
+      (await page.isVisible('.netcast-udp-any-port')).should.be.true('port 0 is any free port: the hint shows');
       await expectField(page, '#node-config-input-localAddress', '10.1.2', false);
       await expectField(page, '#node-config-input-localAddress', '127.0.0.1', true);
       await typeInto(page, '#node-config-input-remoteHost', '127.0.0.1');
@@ -256,6 +261,9 @@ const TRANSPORTS = [
     row: 390,
     async checkAndFill(page, ports) {
       const group = '#node-config-input-groups-list .netcast-multicast-group-address';
+      // a new group starts with one empty row: a placeholder, never a real group that may be someone else's
+      (await page.inputValue(group)).should.equal('');
+      (await page.getAttribute(group, 'placeholder')).should.equal(message('en-US', 'multicast', 'netcast-multicast.placeholder.group'));
       await expectField(page, group, '10.1.2.3', false); // unicast, not a group
       await expectField(page, group, '240.0.0.1', false);
       await expectField(page, group, '239.255.42.99', true);
