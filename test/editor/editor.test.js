@@ -163,10 +163,12 @@ async function dialogText(page) {
     const form = tray.querySelector('form');
     const placeholders = [...form.querySelectorAll('[placeholder]')].map((el) => el.getAttribute('placeholder'));
     // a field that drops below its label (too wide for the row) is a broken layout
+    // (every input or select of the row: a picker beside the field counts too)
     const wrapped = [...form.querySelectorAll('.form-row > label:first-child[for]')].filter((label) => {
       const control = document.getElementById(label.getAttribute('for'));
       if (!control || !control.offsetParent || !/^(INPUT|SELECT)$/.test(control.tagName) || control.type === 'checkbox') return false;
-      return control.getBoundingClientRect().top >= label.getBoundingClientRect().bottom;
+      const controls = [control, ...label.parentElement.querySelectorAll(':scope > input:not([type=checkbox]), :scope > select')].filter((c) => c.offsetParent);
+      return controls.some((c) => c.getBoundingClientRect().top >= label.getBoundingClientRect().bottom);
     }).map((label) => label.getAttribute('for'));
     return { title: tray.querySelector('.red-ui-tray-titlebar').innerText, text: form.innerText, placeholders, wrapped };
   });
@@ -176,7 +178,7 @@ async function expectDialog(page, lang, base, labelFor, key) {
   const dialog = await dialogText(page);
   const raw = [dialog.text, ...dialog.placeholders].join('\n').match(/netcast-(tcp|udp|multicast|websocket)\.[\w.-]+/);
   (raw === null).should.be.true(`the dialog shows a catalog key instead of text: ${raw && raw[0]}`);
-  dialog.wrapped.should.eql([], 'fields below their labels instead of beside them');
+  dialog.wrapped.should.eql([], `fields below their labels instead of beside them: ${dialog.wrapped.join(', ')}`);
   const label = normalize(await page.locator(`.red-ui-tray:last-child label[for="${labelFor}"]`).first().innerText());
   label.should.equal(normalize(message(lang, base, key)));
   return dialog;

@@ -124,13 +124,15 @@ module.exports = function (RED) {
   // Bytes a client endpoint handed to the kernel, per connection: with what the peers recorded,
   // this tells "lost on the wire when the peer died" from "lost inside Node-RED".
   const rawSocketOf = (session) => session.transport || session.socket;
+  // The write bookkeeping is created at a session's first write (a device that only sends never gets it).
+  const pendingWritesOf = (session) => (session.writer ? session.writer.inFlight.length : 0);
   RED.httpAdmin.get('/reliability/socket/:id', (req, res) => {
     const endpoint = endpointOf(req.params.id);
     const ledger = ledgers.get(req.params.id) || { closedWritten: 0, closedConnections: 0 };
     const session = endpoint && endpoint.session;
     if (!session) return res.json({ ...ledger, current: null });
     const raw = rawSocketOf(session);
-    res.json({ ...ledger, current: { bytesWritten: raw.bytesWritten, writableLength: raw.writableLength, localPort: raw.localPort, pendingWrites: session.inFlight.length } });
+    res.json({ ...ledger, current: { bytesWritten: raw.bytesWritten, writableLength: raw.writableLength, localPort: raw.localPort, pendingWrites: pendingWritesOf(session) } });
   });
   RED.httpAdmin.get('/reliability/history/:id', (req, res) => res.json(histories.get(req.params.id) || []));
   RED.httpAdmin.post('/reliability/gen/:id', (req, res) => {
