@@ -13,6 +13,7 @@ import { MULTICAST_GROUP as F } from './shared/field-tables';
 import { readField, readMs } from './shared/fields';
 import { nodeConfig } from './shared/config-version';
 import { attachToEndpoint, ownEndpoint, type EndpointConfigNode } from './shared/endpoint-nodes';
+import { listenToEndpoint } from './shared/endpoint-listeners';
 import { errorReport, reportError } from './shared/error-report';
 import { bufferToPayload, parsePayloadFormat, parseStringEncoding, PayloadError, payloadToBuffer } from './shared/payload';
 import { MessageIds } from './shared/message-ids';
@@ -119,10 +120,7 @@ export = function register(RED: NodeAPI): void {
       }
       node.send(msg);
     };
-    endpoint.on('message', onMessage);
-    node.on('close', () => {
-      endpoint.off('message', onMessage);
-    });
+    listenToEndpoint(node, endpoint, { message: onMessage });
   }
 
   function MulticastOutNode(this: Node, saved: NodeDef): void {

@@ -5,6 +5,7 @@ import type { TcpSessionInfo } from '../transport/tcp/tcp-session';
 import { readBoolean } from './shared/config-values';
 import { nodeConfig } from './shared/config-version';
 import { attachToEndpoint, ownEndpoint, type EndpointConfigNode } from './shared/endpoint-nodes';
+import { listenToEndpoint } from './shared/endpoint-listeners';
 import { errorReport, reportError } from './shared/error-report';
 import { bufferToPayload, parsePayloadFormat, parseStringEncoding, payloadToBuffer, type PayloadFormat } from './shared/payload';
 import { MessageIds } from './shared/message-ids';
@@ -110,15 +111,8 @@ export = function register(RED: NodeAPI): void {
     };
     // the endpoint's owner reports the error itself, once, whatever nodes are attached
     const onError = (err: Error, session?: TcpSessionInfo): void => emitEvent('error', session, err.message);
-    endpoint.on('frames', onFrames).on('open', onOpen).on('close', onClose).on('refused', onRefused).on('error', onError);
-    // Node-RED closes a deploy's flow nodes before its config nodes: listening one turn longer lets
-    // the frames the endpoint's close still emits (a frame waiting for its idle gap) reach the flow.
-    node.on('close', (_removed: boolean, done: () => void) => {
-      setImmediate(() => {
-        endpoint.off('frames', onFrames).off('open', onOpen).off('close', onClose).off('refused', onRefused).off('error', onError);
-        done();
-      });
-    });
+    // one turn longer: the frames the endpoint's close still emits (an idle-gap frame) reach the flow
+    listenToEndpoint(node, endpoint, { frames: onFrames, open: onOpen, close: onClose, refused: onRefused, error: onError }, { lingerOneTurn: true });
   }
 
   function TcpOutNode(this: Node, saved: NodeDef): void {

@@ -10,6 +10,7 @@ import { UDP_ENDPOINT as F } from './shared/field-tables';
 import { readField } from './shared/fields';
 import { nodeConfig } from './shared/config-version';
 import { attachToEndpoint, ownEndpoint, type EndpointConfigNode } from './shared/endpoint-nodes';
+import { listenToEndpoint } from './shared/endpoint-listeners';
 import { errorReport, reportError } from './shared/error-report';
 import { bufferToPayload, parsePayloadFormat, parseStringEncoding, PayloadError, payloadToBuffer } from './shared/payload';
 import { MessageIds } from './shared/message-ids';
@@ -114,10 +115,7 @@ export = function register(RED: NodeAPI): void {
         node.send(msg);
       }
     };
-    endpoint.on('records', onRecords);
-    node.on('close', () => {
-      endpoint.off('records', onRecords);
-    });
+    listenToEndpoint(node, endpoint, { records: onRecords });
   }
 
   function UdpOutNode(this: Node, saved: NodeDef): void {

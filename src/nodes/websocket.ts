@@ -5,6 +5,7 @@ import { WebSocketServerEndpoint } from '../transport/websocket/websocket-server
 import { readBoolean } from './shared/config-values';
 import { nodeConfig } from './shared/config-version';
 import { attachToEndpoint, ownEndpoint, type EndpointConfigNode } from './shared/endpoint-nodes';
+import { listenToEndpoint } from './shared/endpoint-listeners';
 import { errorReport, reportError } from './shared/error-report';
 import { bufferToPayload, parsePayloadFormat, parseStringEncoding, payloadToBuffer, type PayloadFormat, type StringEncoding } from './shared/payload';
 import { MessageIds } from './shared/message-ids';
@@ -130,10 +131,7 @@ export = function register(RED: NodeAPI): void {
     };
     // the endpoint's owner reports the error itself, once, whatever nodes are attached
     const onError = (err: Error, session?: WebSocketSessionInfo): void => emitEvent('error', session, { reason: err.message });
-    endpoint.on('messages', onMessages).on('open', onOpen).on('close', onClose).on('refused', onRefused).on('error', onError);
-    node.on('close', () => {
-      endpoint.off('messages', onMessages).off('open', onOpen).off('close', onClose).off('refused', onRefused).off('error', onError);
-    });
+    listenToEndpoint(node, endpoint, { messages: onMessages, open: onOpen, close: onClose, refused: onRefused, error: onError });
   }
 
   function WebSocketOutNode(this: Node, saved: NodeDef): void {

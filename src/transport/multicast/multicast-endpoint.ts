@@ -1,7 +1,7 @@
 import { Backoff, type BackoffOptions } from '../backoff';
 import { BoundedQueue } from '../bounded-queue';
 import type { EndpointCounters, EndpointState } from '../endpoint-state';
-import { TypedEmitter } from '../typed-emitter';
+import { StatefulEndpoint } from '../stateful-endpoint';
 import { Traffic, type EndpointReport } from '../endpoint-report';
 import { checkDatagramSize, type IpFamily, type Peer, type SocketBufferSizes } from '../udp/datagram';
 import { describeGroup, type GroupSpec } from './group-address';
@@ -70,7 +70,7 @@ export class InterfaceWaitError extends Error {
  * interface is waited for, with backoff, not treated as fatal: on a plant PC the network often
  * comes up after Node-RED.
  */
-export class MulticastEndpoint extends TypedEmitter<MulticastEndpointEvents> {
+export class MulticastEndpoint extends StatefulEndpoint<MulticastEndpointEvents> {
   private readonly receivers: GroupReceiver[] = [];
   /** the configured groups, plus those joined and minus those left by control messages */
   private readonly groups: GroupSpec[];
@@ -79,7 +79,6 @@ export class MulticastEndpoint extends TypedEmitter<MulticastEndpointEvents> {
   private readonly pending: BoundedQueue<PendingSend>;
   private readonly backoff: Backoff;
   private readonly warned = new Set<string>();
-  private currentState: EndpointState = { phase: 'starting' };
   private wantsReceive = false;
   private wantsSend = false;
   private started = false;
@@ -94,10 +93,6 @@ export class MulticastEndpoint extends TypedEmitter<MulticastEndpointEvents> {
     this.groups = [...options.groups];
     this.pending = new BoundedQueue(options.pendingLimit, 'drop-oldest');
     this.backoff = new Backoff(options.retry);
-  }
-
-  get state(): EndpointState {
-    return this.currentState;
   }
 
   get counters(): EndpointCounters {
@@ -188,7 +183,7 @@ export class MulticastEndpoint extends TypedEmitter<MulticastEndpointEvents> {
     const groups = this.groupsFor(group);
     for (const spec of groups) checkDatagramSize(bytes, spec.family, spec.group);
     if (this.closing) throw new NetcastError('the multicast endpoint is closing; the message was not sent', 'ERR_NETCAST_CLOSING');
-    if (this.currentState.phase === 'failed' && !this.bound) throw new NetcastError(`the multicast socket is not open (${this.currentState.reason})`, 'ERR_NETCAST_NOT_OPEN');
+    if (this.state.phase === 'failed' && !this.bound) throw new NetcastError(`the multicast socket is not open (${this.state.reason})`, 'ERR_NETCAST_NOT_OPEN');
     const item = { bytes, groups, callback };
     if (!this.sendReady) {
       this.pending.push(item);
@@ -330,7 +325,7 @@ export class MulticastEndpoint extends TypedEmitter<MulticastEndpointEvents> {
 
   private wait(missing: string[]): void {
     const reason = `waiting for ${missing.join(', ')}`;
-    if (this.currentState.phase !== 'waiting' || this.currentState.reason !== reason) {
+    if (this.state.phase !== 'waiting' || this.state.reason !== reason) {
       this.setState({ phase: 'waiting', reason, for: missing.join(', ') });
       this.emit(
         'error',
@@ -347,7 +342,7 @@ export class MulticastEndpoint extends TypedEmitter<MulticastEndpointEvents> {
     const target = this.groups.map(describeGroup).join(', ');
     const text = target ? `joined ${target}` : 'no group joined';
     const state: EndpointState = target ? { phase: 'ready', text, how: 'joined', detail: target } : { phase: 'ready', text };
-    if (this.currentState.phase !== 'ready' || this.currentState.text !== text) this.setState(state);
+    if (this.state.phase !== 'ready' || this.state.text !== text) this.setState(state);
   }
 
   private startRenewing(): void {
@@ -380,15 +375,5 @@ export class MulticastEndpoint extends TypedEmitter<MulticastEndpointEvents> {
         if (waiting === 0) callback(firstError);
       });
     }
-  }
-
-  private fail(err: Error): void {
-    this.setState({ phase: 'failed', reason: err.message });
-    this.emit('error', err);
-  }
-
-  private setState(state: EndpointState): void {
-    this.currentState = state;
-    this.emit('state');
   }
 }

@@ -1,7 +1,7 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { NetcastError } from '../../errors';
-import { ReconnectSchedule } from '../reconnect-schedule';
+import { ReconnectingConnection } from '../reconnecting-connection';
 import { BoundedQueue } from '../bounded-queue';
 import type { EndpointCounters } from '../endpoint-state';
 import { sessionReport, totalTraffic, Traffic, type EndpointReport } from '../endpoint-report';
@@ -17,30 +17,29 @@ import { TcpClientPool, type Target } from './tcp-client-pool';
  */
 export class TcpClientEndpoint extends TcpEndpoint {
   readonly mode = 'client';
-  private readonly reconnect: ReconnectSchedule;
+  private readonly link: ReconnectingConnection;
   private outbox: BoundedQueue<Buffer>;
   private socket?: net.Socket;
   private session?: TcpSession;
-  private stopped = false;
-  private closing?: Promise<void>;
-  private lastError?: NetworkError;
+  /** why the attempt under way failed, once it has */
+  private attemptError?: NetworkError;
   private targets?: TcpClientPool;
   /** where it connects: the configured host and port, or where a control message moved it */
   private currentHost: string;
   private currentPort: number;
-  /** the flow said disconnect: no reconnecting until it says connect */
-  private held = false;
-  /** the connection is being closed to open one to a new target at once */
-  private moving = false;
-  /** control calls waiting for the current attempt to end (connected, failed, or stopped) */
-  private settling: Array<() => void> = [];
   private readonly retired = new Traffic();
 
   constructor(private readonly options: TcpClientOptions) {
     super();
     this.currentHost = options.host;
     this.currentPort = options.port;
-    this.reconnect = new ReconnectSchedule(options.backoff);
+    this.link = new ReconnectingConnection(options.backoff, this, {
+      attempt: () => this.openConnection(),
+      drop: (reason) => this.dropConnection(reason),
+      destroy: () => this.destroyConnections(),
+      setState: (state) => this.setState(state),
+      reportFailure: (err) => this.emit('error', err),
+    });
     this.outbox = new BoundedQueue<Buffer>(options.queueSize, options.queuePolicy);
   }
 
@@ -87,49 +86,18 @@ export class TcpClientEndpoint extends TcpEndpoint {
    * Resolves once the attempt has ended (connected, or failed and waiting to retry).
    */
   connect(target?: Target, force = false): Promise<void> {
-    if (this.stopped) return Promise.resolve();
+    if (this.link.isClosed) return Promise.resolve();
     const elsewhere = target !== undefined && (target.host !== this.host || target.port !== this.port);
     if (target) {
       this.currentHost = target.host;
       this.currentPort = target.port;
     }
-    this.held = false;
-    if (this.socket) {
-      if (!elsewhere && !force) return this.connected ? Promise.resolve() : this.whenSettled();
-      this.moving = true;
-      const settled = this.whenSettled();
-      this.dropConnection(`moved to ${this.target}`);
-      return settled;
-    }
-    this.reconnect.cancel();
-    const settled = this.whenSettled();
-    this.openConnection();
-    return settled;
+    return this.link.connect(elsewhere, force);
   }
 
   /** Closes the connection and stays disconnected until connect(); sends wait in the queue. */
   disconnect(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    this.held = true;
-    this.moving = false;
-    this.reconnect.cancel();
-    if (!this.socket) {
-      this.setState({ phase: 'stopped', reason: 'disconnected by flow' });
-      return Promise.resolve();
-    }
-    const settled = this.whenSettled();
-    this.dropConnection('disconnected by flow');
-    return settled;
-  }
-
-  private whenSettled(): Promise<void> {
-    return new Promise((resolve) => this.settling.push(resolve));
-  }
-
-  private settle(): void {
-    const waiting = this.settling;
-    this.settling = [];
-    for (const resolve of waiting) resolve();
+    return this.link.disconnect();
   }
 
   /** Ends the live connection after what it already holds (the queue stays), or abandons an attempt. */
@@ -167,7 +135,7 @@ export class TcpClientEndpoint extends TcpEndpoint {
   }
 
   start(): void {
-    this.openConnection();
+    this.link.start();
   }
 
   send(payload: Buffer, sessionId?: string): void {
@@ -185,13 +153,11 @@ export class TcpClientEndpoint extends TcpEndpoint {
   }
 
   close(): Promise<void> {
-    this.closing ??= this.shutDown();
-    return this.closing;
+    return this.link.close();
   }
 
-  private async shutDown(): Promise<void> {
-    this.stopped = true;
-    this.reconnect.cancel();
+  /** The connection (or attempt) and the pool's connections, closed for good. */
+  private async destroyConnections(): Promise<void> {
     const pooled = this.targets?.close();
     const socket = this.socket;
     if (socket && !socket.destroyed) {
@@ -201,8 +167,6 @@ export class TcpClientEndpoint extends TcpEndpoint {
       await closed;
     }
     await pooled;
-    this.setState({ phase: 'closed' });
-    this.settle();
   }
 
   private spawn(target: Target): TcpClientEndpoint {
@@ -215,8 +179,8 @@ export class TcpClientEndpoint extends TcpEndpoint {
   }
 
   private openConnection(): void {
-    if (this.stopped || this.held) return;
     const { host, port } = this;
+    this.attemptError = undefined;
     const { tls: tlsOptions, connectTimeoutMs } = this.options;
     this.setState({ phase: 'connecting', target: this.target });
     const socket = tlsOptions
@@ -227,7 +191,7 @@ export class TcpClientEndpoint extends TcpEndpoint {
       socket.destroy(new NetcastError('connect timeout', 'ERR_NETCAST_CONNECT_TIMEOUT'));
     }, connectTimeoutMs);
     const onError = (err: Error) => {
-      this.lastError = explainNetworkError(err, { action: 'connect to', host, port });
+      this.attemptError = explainNetworkError(err, { action: 'connect to', host, port });
     };
     socket.on('error', onError);
     socket.once(tlsOptions ? 'secureConnect' : 'connect', () => {
@@ -238,13 +202,11 @@ export class TcpClientEndpoint extends TcpEndpoint {
     socket.once('close', () => {
       clearTimeout(timer);
       if (this.socket === socket && !this.session) this.socket = undefined;
-      if (!this.session || this.session.isOpen === false) this.onConnectFailed();
+      if (!this.session) this.link.attemptFailed(() => this.attemptError ?? this.closedEarly());
     });
   }
 
   private onConnected(socket: net.Socket): void {
-    this.reconnect.connected();
-    this.lastError = undefined;
     const session = new TcpSession(socket, this.options, {
       frames: (from, frames) => this.emit('frames', from, frames),
       error: (from, err) => this.emit('error', err, from),
@@ -255,20 +217,11 @@ export class TcpClientEndpoint extends TcpEndpoint {
     this.session = session;
     this.setState({ phase: 'connected', target: this.target, moved: this.moved });
     this.emit('open', session);
-    this.settle();
+    this.link.opened();
   }
 
-  private onConnectFailed(): void {
-    if (this.stopped || this.session) return;
-    if (this.held || this.moving) {
-      // an attempt the flow called off is not a failure
-      this.lastError = undefined;
-      this.next('');
-      return;
-    }
-    const err = this.lastError ?? explainNetworkError(new NetcastError('connection closed before it was established', 'ERR_NETCAST_CLOSED_EARLY'), { action: 'connect to', host: this.host, port: this.port });
-    this.emit('error', err);
-    this.next(err.message);
+  private closedEarly(): NetworkError {
+    return explainNetworkError(new NetcastError('connection closed before it was established', 'ERR_NETCAST_CLOSED_EARLY'), { action: 'connect to', host: this.host, port: this.port });
   }
 
   private onDisconnected(session: TcpSession, reason: string): void {
@@ -276,25 +229,7 @@ export class TcpClientEndpoint extends TcpEndpoint {
     this.socket = undefined;
     this.retired.add(session);
     this.outbox = session.takeOutbox();
-    this.reconnect.disconnected();
     this.emit('close', session, reason);
-    this.next(reason);
-  }
-
-  /** After a connection or an attempt is gone: stay down, move at once, or retry with backoff. */
-  private next(reason: string): void {
-    if (this.stopped) return;
-    if (this.held) {
-      this.setState({ phase: 'stopped', reason: 'disconnected by flow' });
-      this.settle();
-      return;
-    }
-    if (this.moving) {
-      this.moving = false;
-      this.openConnection();
-      return;
-    }
-    this.reconnect.schedule(() => this.openConnection(), (inMs) => this.setState({ phase: 'reconnecting', inMs, reason }));
-    this.settle();
+    this.link.lost(reason);
   }
 }

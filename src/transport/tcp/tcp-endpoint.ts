@@ -1,6 +1,6 @@
-import type { EndpointCounters, EndpointState } from '../endpoint-state';
+import type { EndpointCounters } from '../endpoint-state';
 import type { EndpointReport } from '../endpoint-report';
-import { TypedEmitter } from '../typed-emitter';
+import { StatefulEndpoint } from '../stateful-endpoint';
 import type { TcpSessionInfo } from './tcp-session';
 
 export interface TcpEndpointEvents {
@@ -15,19 +15,14 @@ export interface TcpEndpointEvents {
 }
 
 /** What the Node-RED adapters see of a TCP server or client endpoint. */
-export abstract class TcpEndpoint extends TypedEmitter<TcpEndpointEvents> {
+export abstract class TcpEndpoint extends StatefulEndpoint<TcpEndpointEvents> {
   abstract readonly mode: 'server' | 'client';
-  protected currentState: EndpointState = { phase: 'starting' };
   protected refusedCount = 0;
   /**
    * Whether anything may still answer a peer (in Node-RED: an out node is attached). When
    * nothing can, a peer that half-closes is closed at once instead of waiting for a reply.
    */
   replies = true;
-
-  get state(): EndpointState {
-    return this.currentState;
-  }
 
   abstract get counters(): EndpointCounters;
 
@@ -48,11 +43,6 @@ export abstract class TcpEndpoint extends TypedEmitter<TcpEndpointEvents> {
 
   /** Resolves once the listening socket and every connection are closed. */
   abstract close(): Promise<void>;
-
-  protected setState(state: EndpointState): void {
-    this.currentState = state;
-    this.emit('state');
-  }
 }
 
 export class SessionGoneError extends Error {

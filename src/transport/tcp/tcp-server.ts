@@ -84,9 +84,7 @@ export class TcpServerEndpoint extends TcpEndpoint {
       this.refuse(remote, explainNetworkError(err, { action: 'accept', host: remote || undefined }).message);
     });
     server.on('error', (err) => {
-      const explained = explainNetworkError(err, { action: 'listen', host: this.options.host || undefined, port: this.options.port });
-      this.setState({ phase: 'failed', reason: explained.message });
-      this.emit('error', explained);
+      this.fail(explainNetworkError(err, { action: 'listen', host: this.options.host || undefined, port: this.options.port }));
     });
     server.on('listening', () => this.reportListening());
     const listen: ListenWithReusePort = { port: this.options.port, host: this.options.host || undefined };

@@ -3,12 +3,12 @@ import type { Codec, FrameDecoder } from '../../framing/types';
 import { FramingError } from '../../framing/errors';
 import { immediateLookup } from '../bind-now';
 import { BoundedQueue } from '../bounded-queue';
-import type { EndpointCounters, EndpointState } from '../endpoint-state';
+import type { EndpointCounters } from '../endpoint-state';
 import { NetcastError } from '../../errors';
 import { explainNetworkError, NetworkError } from '../network-error';
 import { checkReusePort, type DgramWithReusePort } from '../reuse-port';
 import { Traffic, type EndpointReport } from '../endpoint-report';
-import { TypedEmitter } from '../typed-emitter';
+import { StatefulEndpoint } from '../stateful-endpoint';
 import { UdpRequester } from '../request/udp-requester';
 import { addressForSocket, applyBufferSizes, checkDatagramSize, closeSocket, type IpFamily, type Peer, peerFrom, type SocketBufferSizes } from './datagram';
 
@@ -70,12 +70,11 @@ export class NoDestinationError extends Error {
  * One bound UDP socket. Every in node on the endpoint sees what arrives and every out node sends
  * from it, so a device that answers to the source port reaches the in node.
  */
-export class UdpEndpoint extends TypedEmitter<UdpEndpointEvents> {
+export class UdpEndpoint extends StatefulEndpoint<UdpEndpointEvents> {
   private readonly socket: dgram.Socket;
   private readonly decoder?: FrameDecoder;
   /** sends made before the socket is bound: nothing sent right after deploy is lost */
   private readonly pending: BoundedQueue<PendingSend>;
-  private currentState: EndpointState = { phase: 'starting' };
   private ready = false;
   private readonly traffic = new Traffic();
   private closing?: Promise<void>;
@@ -96,10 +95,6 @@ export class UdpEndpoint extends TypedEmitter<UdpEndpointEvents> {
     this.pending = new BoundedQueue(options.pendingLimit, 'drop-oldest');
     this.socket.on('message', (data, rinfo) => this.onDatagram(data, peerFrom(rinfo)));
     this.socket.on('error', (err) => this.onSocketError(err));
-  }
-
-  get state(): EndpointState {
-    return this.currentState;
   }
 
   get counters(): EndpointCounters {
@@ -126,7 +121,7 @@ export class UdpEndpoint extends TypedEmitter<UdpEndpointEvents> {
   }
 
   start(): void {
-    if (this.closing || this.currentState.phase !== 'starting') return;
+    if (this.closing || this.state.phase !== 'starting') return;
     this.socket.bind({ port: this.options.port, address: this.options.localAddress || undefined }, () => this.onBound());
   }
 
@@ -140,7 +135,7 @@ export class UdpEndpoint extends TypedEmitter<UdpEndpointEvents> {
     const bytes = this.options.codec ? this.options.codec.encoder.encode(payload) : payload;
     checkDatagramSize(bytes, this.options.family, destination.host);
     if (this.closing) throw new NetcastError('the UDP endpoint is closing; the message was not sent', 'ERR_NETCAST_CLOSING');
-    if (this.currentState.phase === 'failed') throw new NetcastError(`the UDP socket is not open (${this.currentState.reason})`, 'ERR_NETCAST_NOT_OPEN');
+    if (this.state.phase === 'failed') throw new NetcastError(`the UDP socket is not open (${this.state.reason})`, 'ERR_NETCAST_NOT_OPEN');
     if (!this.ready) {
       this.pending.push({ bytes, to: destination, callback });
       this.emit('state');
@@ -269,7 +264,7 @@ export class UdpEndpoint extends TypedEmitter<UdpEndpointEvents> {
   }
 
   private onSocketError(err: Error): void {
-    if (!this.ready && this.currentState.phase === 'starting') {
+    if (!this.ready && this.state.phase === 'starting') {
       const { localAddress, port } = this.options;
       this.fail(explainNetworkError(err, { action: 'bind', host: localAddress || undefined, port }));
       return;
@@ -277,15 +272,9 @@ export class UdpEndpoint extends TypedEmitter<UdpEndpointEvents> {
     this.emit('error', explainNetworkError(err, { action: 'receive on', port: this.port }));
   }
 
-  private fail(err: Error): void {
+  protected override fail(err: Error): void {
     for (const item of this.pending.drain()) item.callback(err);
-    this.setState({ phase: 'failed', reason: err.message });
-    this.emit('error', err);
-  }
-
-  private setState(state: EndpointState): void {
-    this.currentState = state;
-    this.emit('state');
+    super.fail(err);
   }
 }
 

@@ -1,6 +1,6 @@
-import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { ClientOptions, WebSocket } from 'ws';
-import { ReconnectSchedule } from '../reconnect-schedule';
+import { ReconnectingConnection } from '../reconnecting-connection';
 import { BoundedQueue } from '../bounded-queue';
 import type { EndpointCounters } from '../endpoint-state';
 import { explainNetworkError, NetworkError } from '../network-error';
@@ -18,32 +18,31 @@ import { wsLibrary } from './ws-library';
  */
 export class WebSocketClientEndpoint extends WebSocketEndpoint {
   readonly mode = 'client';
-  private readonly reconnect: ReconnectSchedule;
+  private readonly link: ReconnectingConnection;
   private url: URL;
   /** the URL as the user wrote it, until a control message moves the client */
   private urlText: string;
-  /** the flow said disconnect: no reconnecting until it says connect */
-  private held = false;
-  /** the connection is being closed to open one to a new URL at once */
-  private moving = false;
-  /** control calls waiting for the current attempt to end (connected, failed, or stopped) */
-  private settling: Array<() => void> = [];
   private readonly retired = new Traffic();
   private readonly ws = wsLibrary();
   private outbox: BoundedQueue<WebSocketMessage>;
   private socket?: WebSocket;
   private session?: WebSocketSession;
   private heartbeatTimer?: NodeJS.Timeout;
+  /** why the attempt under way failed, once it has */
   private attemptError?: NetworkError;
   private opened = 0;
-  private stopped = false;
-  private closing?: Promise<void>;
 
   constructor(private readonly options: WebSocketClientOptions) {
     super();
     this.url = new URL(options.url);
     this.urlText = options.url;
-    this.reconnect = new ReconnectSchedule(options.backoff);
+    this.link = new ReconnectingConnection(options.backoff, this, {
+      attempt: () => this.openConnection(),
+      drop: (reason) => this.dropConnection(reason),
+      destroy: () => this.destroyConnection(),
+      setState: (state) => this.setState(state),
+      reportFailure: (err) => this.emit('error', err),
+    });
     this.outbox = new BoundedQueue<WebSocketMessage>(options.queueSize, options.queuePolicy);
   }
 
@@ -83,49 +82,18 @@ export class WebSocketClientEndpoint extends WebSocketEndpoint {
    * reconnects even to the same URL.
    */
   connect(url?: URL, force = false): Promise<void> {
-    if (this.stopped) return Promise.resolve();
+    if (this.link.isClosed) return Promise.resolve();
     const elsewhere = url !== undefined && url.href !== this.url.href;
     if (url && elsewhere) {
       this.url = url;
       this.urlText = url.href;
     }
-    this.held = false;
-    if (this.socket) {
-      if (!elsewhere && !force) return this.connected ? Promise.resolve() : this.whenSettled();
-      this.moving = true;
-      const settled = this.whenSettled();
-      this.dropConnection(`moved to ${this.urlText}`);
-      return settled;
-    }
-    this.reconnect.cancel();
-    const settled = this.whenSettled();
-    this.openConnection();
-    return settled;
+    return this.link.connect(elsewhere, force);
   }
 
   /** Closes the connection and stays disconnected until connect(); sends wait in the queue. */
   disconnect(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    this.held = true;
-    this.moving = false;
-    this.reconnect.cancel();
-    if (!this.socket) {
-      this.setState({ phase: 'stopped', reason: 'disconnected by flow' });
-      return Promise.resolve();
-    }
-    const settled = this.whenSettled();
-    this.dropConnection('disconnected by flow');
-    return settled;
-  }
-
-  private whenSettled(): Promise<void> {
-    return new Promise((resolve) => this.settling.push(resolve));
-  }
-
-  private settle(): void {
-    const waiting = this.settling;
-    this.settling = [];
-    for (const resolve of waiting) resolve();
+    return this.link.disconnect();
   }
 
   private dropConnection(reason: string): void {
@@ -134,7 +102,7 @@ export class WebSocketClientEndpoint extends WebSocketEndpoint {
   }
 
   start(): void {
-    this.openConnection();
+    this.link.start();
   }
 
   /** In client mode there is one peer, so every message goes to it; sessionId is not needed. */
@@ -152,13 +120,11 @@ export class WebSocketClientEndpoint extends WebSocketEndpoint {
   }
 
   close(): Promise<void> {
-    this.closing ??= this.shutDown();
-    return this.closing;
+    return this.link.close();
   }
 
-  private async shutDown(): Promise<void> {
-    this.stopped = true;
-    this.reconnect.cancel();
+  /** The connection (or attempt) closed for good. */
+  private async destroyConnection(): Promise<void> {
     this.stopHeartbeat();
     const socket = this.socket;
     if (socket && socket.readyState !== this.ws.WebSocket.CLOSED) {
@@ -166,12 +132,9 @@ export class WebSocketClientEndpoint extends WebSocketEndpoint {
       socket.terminate();
       await closed;
     }
-    this.setState({ phase: 'closed' });
-    this.settle();
   }
 
   private openConnection(): void {
-    if (this.stopped || this.held) return;
     this.attemptError = undefined;
     this.setState({ phase: 'connecting', target: this.urlText });
     let socket: WebSocket;
@@ -179,7 +142,7 @@ export class WebSocketClientEndpoint extends WebSocketEndpoint {
       socket = new this.ws.WebSocket(this.url, [...this.options.subprotocols], this.clientOptions());
     } catch (err) {
       this.fail(new NetworkError(`cannot connect to ${this.urlText}: ${(err as Error).message}; check the URL`, 'ERR_NETCAST_URL', err));
-      this.settle();
+      this.link.gaveUp();
       return;
     }
     this.socket = socket;
@@ -192,16 +155,17 @@ export class WebSocketClientEndpoint extends WebSocketEndpoint {
       this.attemptError ??= explainNetworkError(err, { action: 'connect to', host: this.url.hostname, port: this.port });
     });
     let opened = false;
-    let responseHeaders: IncomingHttpHeaders = {};
-    socket.once('upgrade', (response: IncomingMessage) => (responseHeaders = response.headers));
+    // the upgrade response carries the server's headers and the TCP (or TLS) socket under the WebSocket
+    let upgrade: IncomingMessage | undefined;
+    socket.once('upgrade', (response: IncomingMessage) => (upgrade = response));
     socket.once('open', () => {
       opened = true;
-      this.onConnected(socket, responseHeaders);
+      this.onConnected(socket, upgrade);
     });
     socket.once('close', () => {
       if (!opened) {
         if (this.socket === socket) this.socket = undefined;
-        this.onConnectFailed();
+        if (!this.session) this.link.attemptFailed(() => this.attemptError ?? new NetworkError(`connection to ${this.urlText} closed before it was established`, 'ERR_NETCAST_UPGRADE'));
       }
     });
   }
@@ -218,13 +182,12 @@ export class WebSocketClientEndpoint extends WebSocketEndpoint {
     return { ...tls, headers: allHeaders, maxPayload, perMessageDeflate, handshakeTimeout: handshakeTimeoutMs, followRedirects: false };
   }
 
-  private onConnected(socket: WebSocket, headers: IncomingHttpHeaders): void {
-    this.reconnect.connected();
+  private onConnected(socket: WebSocket, upgrade: IncomingMessage | undefined): void {
     this.opened += 1;
-    const remote = socket as unknown as { _socket?: { remoteAddress?: string; remotePort?: number } };
+    const transport = upgrade?.socket;
     const session = new WebSocketSession(
       socket,
-      { remoteAddress: remote._socket?.remoteAddress ?? this.url.hostname, remotePort: remote._socket?.remotePort ?? this.port, headers },
+      { remoteAddress: transport?.remoteAddress ?? this.url.hostname, remotePort: transport?.remotePort ?? this.port, headers: upgrade?.headers ?? {}, transport },
       this.options,
       {
         messages: (from, messages) => this.emit('messages', from, messages),
@@ -238,19 +201,7 @@ export class WebSocketClientEndpoint extends WebSocketEndpoint {
     this.startHeartbeat(session);
     this.setState({ phase: 'connected', target: this.urlText, moved: this.urlText !== this.options.url });
     this.emit('open', session);
-    this.settle();
-  }
-
-  private onConnectFailed(): void {
-    if (this.stopped || this.session) return;
-    if (this.held || this.moving) {
-      // an attempt the flow called off is not a failure
-      this.next('');
-      return;
-    }
-    const err = this.attemptError ?? new NetworkError(`connection to ${this.urlText} closed before it was established`, 'ERR_NETCAST_UPGRADE');
-    this.emit('error', err);
-    this.next(err.message);
+    this.link.opened();
   }
 
   private onDisconnected(session: WebSocketSession, code: number, reason: string): void {
@@ -259,26 +210,8 @@ export class WebSocketClientEndpoint extends WebSocketEndpoint {
     this.stopHeartbeat();
     this.retired.add(session);
     this.outbox = session.takeOutbox();
-    this.reconnect.disconnected();
     this.emit('close', session, code, reason);
-    this.next(reason);
-  }
-
-  /** After a connection or an attempt is gone: stay down, move at once, or retry with backoff. */
-  private next(reason: string): void {
-    if (this.stopped) return;
-    if (this.held) {
-      this.setState({ phase: 'stopped', reason: 'disconnected by flow' });
-      this.settle();
-      return;
-    }
-    if (this.moving) {
-      this.moving = false;
-      this.openConnection();
-      return;
-    }
-    this.reconnect.schedule(() => this.openConnection(), (inMs) => this.setState({ phase: 'reconnecting', inMs, reason }));
-    this.settle();
+    this.link.lost(reason);
   }
 
   private startHeartbeat(session: WebSocketSession): void {

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { EndpointCounters, EndpointState } from '../endpoint-state';
+import type { EndpointCounters } from '../endpoint-state';
 import type { EndpointReport } from '../endpoint-report';
-import { TypedEmitter } from '../typed-emitter';
+import { StatefulEndpoint } from '../stateful-endpoint';
 
 export interface WebSocketSessionInfo {
   readonly id: string;
@@ -31,15 +31,10 @@ export interface WebSocketEndpointEvents {
 }
 
 /** What the Node-RED adapters see of a WebSocket server or client endpoint. */
-export abstract class WebSocketEndpoint extends TypedEmitter<WebSocketEndpointEvents> {
+export abstract class WebSocketEndpoint extends StatefulEndpoint<WebSocketEndpointEvents> {
   abstract readonly mode: 'server' | 'client';
-  protected currentState: EndpointState = { phase: 'starting' };
   protected refusedCount = 0;
   private failure?: Error;
-
-  get state(): EndpointState {
-    return this.currentState;
-  }
 
   /** Why the endpoint cannot work at all (bad URL, path or port taken), for nodes that attach late. */
   get failed(): Error | undefined {
@@ -66,15 +61,9 @@ export abstract class WebSocketEndpoint extends TypedEmitter<WebSocketEndpointEv
   /** Resolves once every connection and any listening socket are closed. */
   abstract close(): Promise<void>;
 
-  protected setState(state: EndpointState): void {
-    this.currentState = state;
-    this.emit('state');
-  }
-
-  protected fail(err: Error): void {
+  protected override fail(err: Error): void {
     this.failure = err;
-    this.setState({ phase: 'failed', reason: err.message });
-    this.emit('error', err);
+    super.fail(err);
   }
 }
 

@@ -256,7 +256,7 @@ export class WebSocketServerEndpoint extends WebSocketEndpoint {
   private accept(ws: WebSocket, request: http.IncomingMessage): void {
     const session = new WebSocketSession(
       ws,
-      { remoteAddress: request.socket.remoteAddress ?? '', remotePort: request.socket.remotePort ?? 0, headers: this.visibleHeaders(request) },
+      { remoteAddress: request.socket.remoteAddress ?? '', remotePort: request.socket.remotePort ?? 0, headers: this.visibleHeaders(request), transport: request.socket },
       this.options,
       this.sessionHandlers,
       undefined,

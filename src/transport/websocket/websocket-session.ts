@@ -15,6 +15,8 @@ export interface PeerInfo {
   remoteAddress: string;
   remotePort: number;
   headers: IncomingHttpHeaders;
+  /** the TCP (or TLS) socket under the WebSocket: the upgrade request's or response's socket */
+  transport?: Socket;
 }
 
 export interface WebSocketSessionHandlers {
@@ -47,11 +49,6 @@ export function describeCloseCode(code: number): string {
   return CLOSE_MEANINGS[code] ?? `closed with code ${code}`;
 }
 
-/** ws keeps the TCP socket private; corking it is what batches many sends into one write. */
-function transportOf(socket: WebSocket): Socket | undefined {
-  return (socket as unknown as { _socket?: Socket })._socket;
-}
-
 function toBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
   if (Array.isArray(data)) return Buffer.concat(data);
@@ -70,6 +67,7 @@ export class WebSocketSession implements WebSocketSessionInfo, ReportableSession
   bytesIn = 0;
   bytesOut = 0;
   readonly headers: IncomingHttpHeaders;
+  /** corking the TCP socket is what batches many sends into one write */
   private readonly transport?: Socket;
   private readonly delivery: PacedDelivery<WebSocketMessage>;
   // created when first needed, so an idle client costs none of them (see TcpSession)
@@ -95,7 +93,7 @@ export class WebSocketSession implements WebSocketSessionInfo, ReportableSession
     this.remoteAddress = peer.remoteAddress;
     this.remotePort = peer.remotePort;
     this.headers = peer.headers;
-    this.transport = transportOf(socket);
+    this.transport = peer.transport;
     this.queue = outbox;
     this.delivery = new PacedDelivery<WebSocketMessage>(socket, (messages) => handlers.messages(this, messages), messagesPerTurn);
     socket.on('message', (data: RawData, isBinary: boolean) => this.onMessage(data, isBinary));
