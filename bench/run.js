@@ -17,6 +17,8 @@
 // A case with `idle: true` (idle-rss) deploys no flow and has no load: node-red starts with
 // --expose-gc, the window starts once the runtime is idle and settled (POST /bench/settle), and the
 // server's RSS is sampled over it. Its ours/core column is a difference (ours − core) instead of a ratio.
+// A case with `devices` (the request cases) starts that process first (devices listening) and
+// gives what it reports (their ports) to the flow and the raw client, which poll them.
 // A case with `connections` (tcp-10k-devices, ws-10k-idle) opens thousands of connections and is
 // measured by bench/connections.js (accept time, memory per connection, every message delivered).
 const fs = require('fs');
@@ -84,9 +86,12 @@ const hasLoad = (testCase, flavour) => Boolean(testCase.load) && flavour !== 'ce
 // testCase.port: 'nodered' when the load connects to Node-RED's own HTTP port (WebSocket);
 // otherwise the flow gets a free port of testCase.portKind ('tcp' or 'udp').
 // nofile: the open-file limit to start it with (the connection cases, bench/connections.js).
-async function startServer(testCase, flavour, execArgv, ns, nofile) {
+// devices: what the case's devices process said when ready (request cases: {ports}); flows and
+// the raw server's args (a function then) get it.
+async function startServer(testCase, flavour, execArgv, ns, nofile, devices) {
   if (flavour === 'raw') {
-    const raw = ipc.start(path.join(__dirname, testCase.raw.script), [JSON.stringify(testCase.raw.args)], { execArgv, netns: ns, nofile });
+    const args = typeof testCase.raw.args === 'function' ? testCase.raw.args(devices) : testCase.raw.args;
+    const raw = ipc.start(path.join(__dirname, testCase.raw.script), [JSON.stringify(args)], { execArgv, netns: ns, nofile });
     const { port } = await withTimeout(raw.ready, 10000, 'raw server to listen').catch(async (err) => {
       await raw.stop();
       throw err;
@@ -98,7 +103,7 @@ async function startServer(testCase, flavour, execArgv, ns, nofile) {
   try {
     await red.start();
     if (testCase.port === 'nodered') port = red.port;
-    if (!testCase.idle) await red.deploy(flowOf(testCase, flavour)(port));
+    if (!testCase.idle) await red.deploy(flowOf(testCase, flavour)(port, devices));
   } catch (err) {
     await red.stop();
     throw err;
@@ -132,7 +137,13 @@ async function measure(testCase, flavour, opts, rep, ns) {
   let server;
   let load;
   try {
-    server = await startServer(testCase, flavour, execArgv, ns);
+    let devices;
+    if (testCase.devices) {
+      // the request cases: the devices listen first, the server under test connects to them
+      load = ipc.start(path.join(__dirname, testCase.devices.script), [JSON.stringify(testCase.devices.args)], { netns: ns });
+      devices = await withTimeout(load.ready, 15000, `${testCase.devices.script} to listen`);
+    }
+    server = await startServer(testCase, flavour, execArgv, ns, undefined, devices);
     const settled = testCase.idle ? await withTimeout(server.settle(), ADMIN_TIMEOUT_MS, 'settle') : undefined;
     if (hasLoad(testCase, flavour)) {
       const spec = testCase.load(server.port, { rootNs: ROOT_NS });

@@ -9,6 +9,7 @@ const optional = [
   ['netcast-udp', './udp.js'],
   ['netcast-multicast', './multicast.js'],
   ['netcast-websocket', './websocket.js'],
+  ['netcast-request', './request.js'],
 ];
 
 module.exports = [

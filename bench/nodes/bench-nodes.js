@@ -5,8 +5,10 @@
 // sequence number (uint32 LE) from the first bytes of each Buffer payload (the UDP senders write
 // one), so loss is counted exactly: the numbers missing between the first and last seen. GET /bench/stats and
 // POST /bench/reset on the admin API read and restart the counters and the event-loop monitor.
+// bench-requester (the request cases) keeps `window` requests outstanding per device port through
+// the request node it is wired to and back, and records each round trip (GET /bench/stats: requests).
 // POST /bench/memory: memory after a full GC. POST /bench/settle (the idle-rss case) answers once the runtime is idle: see settle() below.
-const { monitorEventLoopDelay, performance } = require('perf_hooks');
+const { createHistogram, monitorEventLoopDelay, performance } = require('perf_hooks');
 const v8 = require('v8');
 
 // An idle Node-RED's RSS still holds a young generation grown to 32 MB during start-up until V8's
@@ -98,7 +100,49 @@ module.exports = function (RED) {
     });
   }
 
+  // The request cases' closed loop, the same as bench/servers/raw-tcp-request.js: each answer
+  // ("<id>:ok", a string or Buffer; core's tcp request emits its connection's last message, so the
+  // id is read from the answer, never from the message) releases the next request to that device.
+  // Ids are 9 digits, so a request node can match them at bytes 0-8. Messages carry a _msgid of
+  // their own, as an inject node's would after its first, so the runtime's generateId is not billed.
+  let latency = createHistogram();
+  function BenchRequester(config) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const ports = config.ports;
+    const window = Number(config.window) || 1;
+    const suffix = config.newline ? ':read\n' : ':read';
+    const outstanding = new Map(); // id -> [send time, port]
+    let nextId = 1;
+    let running = true;
+    const ask = (port) => {
+      const id = nextId++;
+      outstanding.set(id, [performance.now(), port]);
+      node.send({ _msgid: `r${id}`, payload: `${String(id).padStart(9, '0')}${suffix}`, host: '127.0.0.1', port });
+    };
+    this.on('input', (msg) => {
+      const id = parseInt(String(msg.payload), 10);
+      const entry = outstanding.get(id);
+      if (!entry) return;
+      outstanding.delete(id);
+      latency.record(Math.max(1, Math.round((performance.now() - entry[0]) * 1000)));
+      counts.msgs += 1;
+      counts.frames += 1;
+      if (running) ask(entry[1]);
+    });
+    // started once the flows run (the request nodes' endpoints connect on the next turn)
+    const started = () => {
+      for (const port of ports) for (let w = 0; w < window; w++) ask(port);
+    };
+    RED.events.once('flows:started', started);
+    node.on('close', () => {
+      running = false;
+      RED.events.removeListener('flows:started', started);
+    });
+  }
+
   RED.nodes.registerType('bench-sink', BenchSink);
+  RED.nodes.registerType('bench-requester', BenchRequester);
   RED.nodes.registerType('bench-source', BenchSource);
 
   RED.httpAdmin.get('/bench/stats', (req, res) => {
@@ -107,6 +151,7 @@ module.exports = function (RED) {
     res.json({
       ...counts,
       elapsedMs: performance.now() - resetAt,
+      requests: { p50Us: latency.percentile(50), p99Us: latency.percentile(99) },
       windowUs: { fromUs: resetAtUs, toUs: monotonicUs() },
       maxLoopDelayMs: Math.max(0, loop.max / 1e6 - 1),
       memoryMb: { rss: mb(memory.rss), heapUsed: mb(memory.heapUsed), heapTotal: mb(memory.heapTotal), external: mb(memory.external), arrayBuffers: mb(memory.arrayBuffers) },
@@ -134,6 +179,7 @@ module.exports = function (RED) {
     counts.frames = 0;
     counts.seqFirst = -1;
     counts.seqLast = -1;
+    latency = createHistogram();
     loop.reset();
     resetAt = performance.now();
     resetAtUs = monotonicUs();

@@ -9,6 +9,7 @@ import { ConfigError, readBoolean, readString } from './shared/config-values';
 import { nodeConfig } from './shared/config-version';
 import { attachToEndpoint, reportUnusable } from './shared/endpoint-nodes';
 import { errorReport } from './shared/error-report';
+import type { MessageIds } from './shared/message-ids';
 import { bufferToPayload, parsePayloadFormat, parseStringEncoding, payloadToBuffer } from './shared/payload';
 import type { Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from './shared/red';
 import { plainAddress } from './shared/session';
@@ -16,7 +17,7 @@ import { targetOf } from './shared/target';
 import { readMatchRule, readRequestSettings, requestSettingsFor, RequestOutputs } from './shared/request-config';
 
 /** The constructor of netcast-tcp-request, for RED.nodes.registerType. */
-export function tcpRequestNode(RED: NodeAPI): (this: Node, saved: NodeDef) => void {
+export function tcpRequestNode(RED: NodeAPI, ids: MessageIds): (this: Node, saved: NodeDef) => void {
   return function TcpRequestNode(this: Node, saved: NodeDef): void {
     RED.nodes.createNode(this, saved);
     const def = nodeConfig(RED, this, saved);
@@ -97,7 +98,7 @@ export function tcpRequestNode(RED: NodeAPI): (this: Node, saved: NodeDef) => vo
 
     const onUnmatched = (frame: Buffer, peer: Peer): void => {
       if (!outputs.hasUnmatched) return;
-      const msg: NodeMessage = { ip: plainAddress(peer.address), port: peer.port };
+      const msg: NodeMessage = { _msgid: ids.next(), ip: plainAddress(peer.address), port: peer.port };
       if (topic) msg.topic = topic;
       try {
         msg.payload = bufferToPayload(frame, format);

@@ -8,6 +8,7 @@ import type { Destination, UdpEndpoint } from '../transport/udp/udp-endpoint';
 import { readBoolean, readChoice, readInteger, readString } from './shared/config-values';
 import { nodeConfig } from './shared/config-version';
 import { attachToEndpoint, reportUnusable } from './shared/endpoint-nodes';
+import type { MessageIds } from './shared/message-ids';
 import { bufferToPayload, parsePayloadFormat, parseStringEncoding, PayloadError, payloadToBuffer } from './shared/payload';
 import type { Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from './shared/red';
 import { MAX_TIMEOUT_MS, readRequestSettings, requestSettingsFor, RequestOutputs } from './shared/request-config';
@@ -30,7 +31,7 @@ function destinationOf(msg: NodeMessage): Partial<Destination> {
 const rounded = (ms: number): number => Math.round(ms * 1000) / 1000;
 
 /** The constructor of netcast-udp-request, for RED.nodes.registerType. */
-export function udpRequestNode(RED: NodeAPI): (this: Node, saved: NodeDef) => void {
+export function udpRequestNode(RED: NodeAPI, ids: MessageIds): (this: Node, saved: NodeDef) => void {
   return function UdpRequestNode(this: Node, saved: NodeDef): void {
     RED.nodes.createNode(this, saved);
     const def = nodeConfig(RED, this, saved);
@@ -74,8 +75,9 @@ export function udpRequestNode(RED: NodeAPI): (this: Node, saved: NodeDef) => vo
         send(outputs.answer(msg));
         return;
       }
-      // one message per answer; Node-RED copies every message of the array after the first
-      const messages = items.map((item) => ({ ...msg, ...item }));
+      // one message per answer, each a message of its own (its own _msgid); Node-RED copies every
+      // message of the array after the first
+      const messages = items.map((item) => ({ ...msg, ...item, _msgid: ids.next() }));
       if (messages.length > 0) send(outputs.count === 1 ? [messages] : [messages, null]);
     };
 

@@ -114,7 +114,8 @@ describe('operations: registry, admin API and control messages', function () {
     endpointOf('cli').state.should.containDeep({ target: `127.0.0.1:${second.port}`, moved: true });
 
     // the answer to status lists the one connection: to the new server
-    const status = await control({ action: 'status' });
+    const status = await control({ _msgid: 'asked-0001', action: 'status' });
+    status._msgid.should.equal('asked-0001'); // the answer is the message that asked
     status.payload.sessions.should.have.length(1);
     status.payload.sessions[0].peer.should.equal(`127.0.0.1:${second.port}`);
     status.payload.sessions[0].messagesOut.should.equal(4);

@@ -153,6 +153,7 @@ describe('tcp request', function () {
     const [stray] = await strays;
     stray.payload.should.equal('alarm: door open');
     stray.port.should.equal(d.port);
+    stray._msgid.should.match(/^[0-9a-f]{16}$/); // a new message gets its own id (MessageIds)
   });
 
   it('after a next-frame timeout, reconnects so a late answer is not taken for the next request', async function () {

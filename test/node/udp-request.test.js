@@ -112,5 +112,8 @@ describe('udp request', function () {
     const each = await answered;
     each.map((m) => m.payload).sort().should.eql(['device 0', 'device 1', 'device 2']);
     each.every((m) => m.topic === 'scan').should.be.true();
+    // each answer is a message of its own: its own _msgid
+    each.forEach((m) => m._msgid.should.match(/^[0-9a-f]{16}$/));
+    new Set(each.map((m) => m._msgid)).size.should.equal(3);
   });
 });
